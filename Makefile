@@ -1,0 +1,56 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+.DEFAULT_GOAL := run
+.PHONY: run test lint format check python
+
+VENV := .venv
+BIN := $(VENV)/bin
+
+# Django 6 needs Python >= 3.12. The machine's python3 may be older, and pyenv's
+# shims for python3.12/3.13 can exist without working, so each candidate is run.
+PYTHON ?= $(shell for c in python3.14 python3.13 python3.12 /usr/bin/python3.13 /usr/bin/python3.12 \
+	$$(ls -d "$${PYENV_ROOT:-$$HOME/.pyenv}"/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV) python3; do \
+	"$$c" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { command -v "$$c" || echo "$$c"; } && break; done)
+
+python:
+	@test -n "$(PYTHON)" || { echo "No Python >= 3.12 found (tried python3.14..3.12, /usr/bin/python3.1x, pyenv versions)."; \
+		echo "Install one (e.g. apt-get install python3.12) or run: make PYTHON=/path/to/python3.12 ..."; exit 1; }
+
+$(BIN)/python: | python
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime
+
+# The Nu HTML checker for the validity tests; needs npm and Java at test time.
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --ignore-scripts --no-audit --no-fund --silent && touch $@; \
+	else echo "npm not found: the HTML validity tests will not run."; fi
+
+# Development defaults, explicit so that nothing insecure is ever implied.
+DEV_ENV := DJANGO_DEBUG=true
+
+run: $(VENV)/.runtime
+	$(DEV_ENV) $(BIN)/python manage.py migrate --no-input
+	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: $(VENV)/.dev node_modules/.installed
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Production settings must pass the deployment checklist without a warning.
+check: $(VENV)/.runtime
+	DJANGO_DEBUG=false DJANGO_SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	DJANGO_ALLOWED_HOSTS=kouryu.example DJANGO_HTTPS=true \
+	$(BIN)/python manage.py check --deploy --fail-level WARNING

@@ -1,0 +1,68 @@
+"""The catalogue filter: bureau, theme and keyword, read from the query string."""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Layout, Row
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from bureaus.search import normalise_keyword
+
+
+class CatalogueFilterForm(forms.Form):
+    """Filters for the catalogue; a value that names no bureau or theme is dropped with a note.
+
+    A shared link may outlive the bureau or theme it names, so an unknown value is
+    not an error for the visitor: the rest of the filter still applies.
+    """
+
+    q = forms.CharField(
+        label=_("キーワード"),
+        required=False,
+        help_text=_("業務内容や局名の一部（例: 水素、ICT）"),
+    )
+    bureau = forms.ChoiceField(label=_("局"), required=False)
+    theme = forms.ChoiceField(label=_("テーマ"), required=False)
+
+    def __init__(self, data, *, bureaus, themes):
+        data = data.copy()
+        self.ignored = []
+        choices = {
+            "bureau": [(b.slug, b.name) for b in bureaus],
+            "theme": [(t.slug, t.name) for t in themes],
+        }
+        for name, options in choices.items():
+            value = data.get(name, "")
+            if value and value not in {slug for slug, _label in options}:
+                self.ignored.append(value)
+                data.pop(name)
+        super().__init__(data)
+        self.fields["bureau"].choices = [("", _("すべての局"))] + choices["bureau"]
+        self.fields["theme"].choices = [("", _("すべてのテーマ"))] + choices["theme"]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Row(
+                Column("q", css_class="col-md-5"),
+                Column("bureau", css_class="col-md-4"),
+                Column("theme", css_class="col-md-3"),
+            )
+        )
+
+    def clean_q(self):
+        return normalise_keyword(self.cleaned_data["q"])
+
+    def selected_labels(self):
+        """What the visitor narrowed by, in words: the bureau and theme names, the keyword."""
+        labels = [
+            dict(self.fields[name].choices)[self.cleaned_data[name]]
+            for name in ("bureau", "theme")
+            if self.cleaned_data.get(name)
+        ]
+        if self.cleaned_data.get("q"):
+            labels.append(f"「{self.cleaned_data['q']}」")
+        return labels
+
+    @property
+    def is_filtered(self):
+        return any(self.cleaned_data.get(name) for name in ("q", "bureau", "theme"))

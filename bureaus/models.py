@@ -1,0 +1,200 @@
+"""The catalogue: bureaus of the Tokyo Metropolitan Government and their example duties."""
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from bureaus.search import normalise_for_search
+from portal.content import Bilingual, PublishedQuerySet, phone_validator, tel_uri
+
+
+class Theme(models.Model):
+    slug = models.SlugField(
+        "URL 用の名前",
+        max_length=50,
+        unique=True,
+        help_text="半角英小文字・数字・ハイフンのみ。絞り込みの URL に使われます（例: environment）。",
+    )
+    name_ja = models.CharField("テーマ名（日本語）", max_length=60)
+    name_en = models.CharField("テーマ名（英語）", max_length=80, blank=True)
+    order = models.PositiveSmallIntegerField(
+        "表示順", default=0, help_text="小さい数ほど先に表示されます。"
+    )
+    is_published = models.BooleanField(
+        "公開する", default=True, help_text="チェックを外すとサイトに表示されません。"
+    )
+
+    objects = PublishedQuerySet.as_manager()
+
+    name = Bilingual()
+
+    class Meta:
+        verbose_name = "テーマ"
+        verbose_name_plural = "テーマ"
+        ordering = ["order", "slug"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(name_ja=""), name="theme_name_ja_required"),
+            models.CheckConstraint(condition=~Q(slug=""), name="theme_slug_required"),
+        ]
+
+    def __str__(self):
+        return self.name_ja
+
+
+class Bureau(models.Model):
+    slug = models.SlugField(
+        "URL 用の名前",
+        max_length=50,
+        unique=True,
+        help_text="半角英小文字・数字・ハイフンのみ。局のページの URL になります（例: environment）。"
+        "公開後に変えると、以前の URL は見つからなくなります。",
+    )
+    name_ja = models.CharField("局名（日本語）", max_length=60)
+    name_en = models.CharField("局名（英語）", max_length=120, blank=True)
+    contact_section_ja = models.CharField(
+        "お問合せ先の部課（日本語）",
+        max_length=80,
+        help_text="局名を除いた部課名（例: 総務部総務課）。",
+    )
+    contact_section_en = models.CharField("お問合せ先の部課（英語）", max_length=160, blank=True)
+    phone = models.CharField(
+        "電話番号",
+        max_length=20,
+        validators=[phone_validator],
+        help_text="半角数字とハイフン（例: 03-5388-2113）。サイトでは押すと電話をかけられるリンクになります。",
+    )
+    contact_email = models.EmailField(
+        "連絡先メールアドレス",
+        blank=True,
+        help_text="事前相談の申込みを受け取るアドレス。空欄の局あての申込みは総務局人事部人事課に届きます。",
+    )
+    order = models.PositiveSmallIntegerField(
+        "表示順", default=0, help_text="小さい数ほど先に表示されます。"
+    )
+    is_published = models.BooleanField(
+        "公開する",
+        default=True,
+        help_text="チェックを外すと、この局とその業務内容例はすべてサイトに表示されません。",
+    )
+    search_text = models.TextField(editable=False, default="")
+
+    objects = PublishedQuerySet.as_manager()
+
+    name = Bilingual()
+    contact_section = Bilingual()
+
+    class Meta:
+        verbose_name = "局"
+        verbose_name_plural = "局"
+        ordering = ["order", "slug"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(name_ja=""), name="bureau_name_ja_required"),
+            models.CheckConstraint(condition=~Q(slug=""), name="bureau_slug_required"),
+            models.CheckConstraint(
+                condition=~Q(contact_section_ja=""), name="bureau_contact_section_required"
+            ),
+            models.CheckConstraint(
+                condition=Q(phone__startswith="0") & Q(phone__contains="-"),
+                name="bureau_phone_domestic_format",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name_ja
+
+    def save(self, *args, **kwargs):
+        self.search_text = self.build_search_text()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("bureaus:detail", kwargs={"slug": self.slug})
+
+    def build_search_text(self):
+        """The bureau's names, folded for keyword search."""
+        return normalise_for_search(self.name_ja, self.name_en)
+
+    @property
+    def phone_uri(self):
+        return tel_uri(self.phone)
+
+
+class DutyQuerySet(PublishedQuerySet):
+    def published(self):
+        """Duties visible to the public: published themselves and in a published bureau."""
+        return self.filter(is_published=True, bureau__is_published=True)
+
+
+class Duty(models.Model):
+    bureau = models.ForeignKey(
+        Bureau, on_delete=models.PROTECT, related_name="duties", verbose_name="局"
+    )
+    slug = models.SlugField(
+        "URL 用の名前",
+        max_length=80,
+        help_text="半角英小文字・数字・ハイフンのみ。同じ局の中で重複できません。",
+    )
+    title_ja = models.CharField(
+        "業務内容（日本語）", max_length=300, help_text="一覧に表示される業務内容の文言です。"
+    )
+    title_en = models.CharField("業務内容（英語）", max_length=400, blank=True)
+    description_ja = models.TextField(
+        "補足説明（日本語）",
+        blank=True,
+        help_text="業務内容の補足（任意）。業務のページに表示されます。",
+    )
+    description_en = models.TextField("補足説明（英語）", blank=True)
+    themes = models.ManyToManyField(
+        Theme,
+        related_name="duties",
+        blank=True,
+        verbose_name="テーマ",
+        help_text="一覧の「テーマで絞り込む」に使われます。複数選べます。",
+    )
+    order = models.PositiveSmallIntegerField(
+        "表示順", default=0, help_text="局の中で、小さい数ほど先に表示されます。"
+    )
+    is_published = models.BooleanField(
+        "公開する", default=True, help_text="チェックを外すとサイトに表示されません。"
+    )
+    search_text = models.TextField(editable=False, default="")
+
+    objects = DutyQuerySet.as_manager()
+
+    title = Bilingual()
+    description = Bilingual()
+
+    class Meta:
+        verbose_name = "業務内容例"
+        verbose_name_plural = "業務内容例"
+        ordering = ["bureau__order", "bureau__slug", "order", "slug"]
+        constraints = [
+            models.UniqueConstraint(fields=["bureau", "slug"], name="duty_slug_unique_in_bureau"),
+            models.CheckConstraint(condition=~Q(title_ja=""), name="duty_title_ja_required"),
+            models.CheckConstraint(condition=~Q(slug=""), name="duty_slug_required"),
+        ]
+
+    def __str__(self):
+        return self.title_ja
+
+    def save(self, *args, **kwargs):
+        self.search_text = self.build_search_text()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("bureaus:duty", kwargs={"bureau_slug": self.bureau.slug, "slug": self.slug})
+
+    def matches(self, keyword, theme_slug=""):
+        """Whether the duty's text or its bureau's name contains the folded keyword,
+        and the duty carries the theme; an empty criterion matches everything.
+
+        Themes are read through ``themes.all()`` so that a prefetch serves them.
+        """
+        if keyword and keyword not in self.search_text and keyword not in self.bureau.search_text:
+            return False
+        return not theme_slug or any(theme.slug == theme_slug for theme in self.themes.all())
+
+    def build_search_text(self):
+        """The duty's texts in both languages, folded for keyword search."""
+        return normalise_for_search(
+            self.title_ja, self.title_en, self.description_ja, self.description_en
+        )

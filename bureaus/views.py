@@ -1,0 +1,83 @@
+"""Views of the catalogue: the filterable list, a bureau, a duty."""
+
+from django.db.models import Prefetch
+from django.shortcuts import render
+from django.views.generic import DetailView
+
+from bureaus.forms import CatalogueFilterForm
+from bureaus.models import Bureau, Duty, Theme
+
+
+def published_themes():
+    return Prefetch("themes", queryset=Theme.objects.published())
+
+
+def catalogue(request):
+    """Every published bureau with its duties, narrowed by bureau, theme and keyword.
+
+    The whole published catalogue (a flyer's worth, hundreds of rows at most) is
+    read in three queries and filtered in memory, so the page costs the same
+    whatever the filter and whatever the size: bureaus, their duties, the duties'
+    themes (plus the site footer's inquiry window).
+    """
+    bureaus = list(
+        Bureau.objects.published().prefetch_related(
+            Prefetch(
+                "duties",
+                queryset=Duty.objects.filter(is_published=True).prefetch_related(
+                    published_themes()
+                ),
+                to_attr="published_duties",
+            )
+        )
+    )
+    themes = sorted(
+        {
+            theme
+            for bureau in bureaus
+            for duty in bureau.published_duties
+            for theme in duty.themes.all()
+        },
+        key=lambda theme: (theme.order, theme.slug),
+    )
+    form = CatalogueFilterForm(request.GET, bureaus=bureaus, themes=themes)
+    form.is_valid()  # Every field is optional and unknown values were dropped.
+    keyword = form.cleaned_data.get("q", "")
+    bureau_slug = form.cleaned_data.get("bureau", "")
+    theme_slug = form.cleaned_data.get("theme", "")
+
+    sections = []
+    for bureau in bureaus:
+        if bureau_slug and bureau.slug != bureau_slug:
+            continue
+        duties = [duty for duty in bureau.published_duties if duty.matches(keyword, theme_slug)]
+        if duties or not form.is_filtered:
+            sections.append((bureau, duties))
+    return render(
+        request,
+        "bureaus/catalogue.html",
+        {
+            "form": form,
+            "sections": sections,
+            "result_count": sum(len(duties) for _bureau, duties in sections),
+            "keyword": keyword,
+        },
+    )
+
+
+class BureauDetailView(DetailView):
+    queryset = Bureau.objects.published()
+
+    def get_context_data(self, **kwargs):
+        duties = self.object.duties.filter(is_published=True).prefetch_related(published_themes())
+        return super().get_context_data(duties=duties, **kwargs)
+
+
+class DutyDetailView(DetailView):
+    def get_queryset(self):
+        return (
+            Duty.objects.published()
+            .filter(bureau__slug=self.kwargs["bureau_slug"])
+            .select_related("bureau")
+            .prefetch_related(published_themes())
+        )

@@ -1,0 +1,61 @@
+"""Small validating readers for settings taken from the environment."""
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+_UNSET = object()
+
+
+def _raw(name, default):
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        if default is _UNSET:
+            raise ImproperlyConfigured(f"{name} must be set.")
+        return None
+    return value.strip()
+
+
+def env_bool(name, default=_UNSET):
+    """Read a boolean; anything but true/false/1/0/yes/no/on/off is an error."""
+    value = _raw(name, default)
+    if value is None:
+        return default
+    lowered = value.lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={value!r} is not a boolean: use one of true, false, 1, 0, yes, no, on, off."
+    )
+
+
+def env_int(name, default=_UNSET, *, minimum=None, maximum=None):
+    """Read an integer, optionally bounded."""
+    value = _raw(name, default)
+    if value is None:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a whole number.") from None
+    if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
+        raise ImproperlyConfigured(f"{name}={number} is outside {minimum}..{maximum}.")
+    return number
+
+
+def env_str(name, default=_UNSET):
+    """Read a non-empty string."""
+    value = _raw(name, default)
+    return default if value is None else value
+
+
+def env_list(name, default=_UNSET):
+    """Read a comma-separated list, dropping blanks."""
+    value = _raw(name, default)
+    if value is None:
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]

@@ -1,0 +1,46 @@
+"""Building blocks every content model shares: bilingual fields, publication, phones."""
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import get_language
+
+# Japanese numbers as printed on the flyer: 03-5388-2113 (landline), 090-1234-5678.
+PHONE_PATTERN = r"^0\d{1,4}-\d{1,4}-\d{3,4}$"
+phone_validator = RegexValidator(
+    PHONE_PATTERN, "電話番号は 03-5388-2374 のように半角数字とハイフンで入力してください。"
+)
+
+
+def tel_uri(phone):
+    """An RFC 3966 ``tel:`` URI in international form: 03-5388-2113 -> tel:+81-3-5388-2113."""
+    return "tel:+81-" + phone.removeprefix("0")
+
+
+class PublishedQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+
+def active_language():
+    """The two-letter code of the active language, 'ja' or 'en'."""
+    return "en" if (get_language() or "ja").startswith("en") else "ja"
+
+
+class Bilingual:
+    """Read ``<name>_en`` when English is active, falling back to ``<name>_ja``.
+
+    Japanese is the authoritative text of the flyer; an English field left
+    blank by an editor shows the Japanese rather than an empty heading.
+    """
+
+    def __set_name__(self, owner, name):
+        self.name = name
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        if active_language() == "en":
+            english = getattr(instance, f"{self.name}_en")
+            if english:
+                return english
+        return getattr(instance, f"{self.name}_ja")

@@ -1,0 +1,255 @@
+"""The programme's own content: overview, training, benefits, testimonials, restrictions."""
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+
+from portal.content import Bilingual, PublishedQuerySet, phone_validator, tel_uri
+
+ORDER_HELP = "小さい数ほど先に表示されます。"
+PUBLISHED_HELP = "チェックを外すとサイトに表示されません。"
+
+
+class ListedContent(models.Model):
+    """Fields every listed piece of programme content shares: order and publication."""
+
+    order = models.PositiveSmallIntegerField("表示順", default=0, help_text=ORDER_HELP)
+    is_published = models.BooleanField("公開する", default=True, help_text=PUBLISHED_HELP)
+
+    objects = PublishedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "pk"]
+
+
+class Place(models.TextChoices):
+    """Where on the site a PageText is shown."""
+
+    INTRODUCTION = "introduction", "トップページの導入文"
+    BENEFITS_LEAD = "benefits_lead", "「人事交流のメリット」の見出し文"
+    RESTRICTIONS_LEAD = "restrictions_lead", "受入れ制限の前置き"
+    PRE_CONSULTATION = "pre_consultation", "事前相談の案内"
+    OTHER_DUTIES = "other_duties", "掲載以外の業務の相談の案内"
+    DETAILS_ONLINE = "details_online", "総務局ホームページの案内"
+
+
+class Audience(models.TextChoices):
+    """Who gains from a benefit."""
+
+    COMPANY = "company", "企業様での効果"
+    TOKYO = "tokyo", "東京都での効果"
+
+
+class PageTextQuerySet(models.QuerySet):
+    def bodies(self, *places):
+        """The texts for the given places in the active language, keyed by place."""
+        return {text.place: text.body for text in self.filter(place__in=places)}
+
+
+class PageText(models.Model):
+    """A passage of running text with a fixed place on the site (the introduction, a lead)."""
+
+    place = models.CharField(
+        "表示場所",
+        max_length=40,
+        choices=Place,
+        unique=True,
+        help_text="この文章がサイトのどこに表示されるか。各場所に 1 つだけです。",
+    )
+    body_ja = models.TextField("本文（日本語）")
+    body_en = models.TextField("本文（英語）", blank=True)
+
+    objects = PageTextQuerySet.as_manager()
+
+    body = Bilingual()
+
+    class Meta:
+        verbose_name = "ページの文章"
+        verbose_name_plural = "ページの文章"
+        ordering = ["place"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(place__in=Place.values),
+                name="pagetext_place_known",
+            ),
+            models.CheckConstraint(condition=~Q(body_ja=""), name="pagetext_body_ja_required"),
+        ]
+
+    def __str__(self):
+        return self.get_place_display()
+
+
+class OverviewPoint(ListedContent):
+    """One of the programme's key terms (who is accepted, the duties, the term)."""
+
+    title_ja = models.CharField("要点（日本語）", max_length=200)
+    title_en = models.CharField("要点（英語）", max_length=300, blank=True)
+    note_ja = models.CharField(
+        "補足（日本語）",
+        max_length=200,
+        blank=True,
+        help_text="括弧書きの補足（例: 給与等：派遣元企業様負担）。",
+    )
+    note_en = models.CharField("補足（英語）", max_length=300, blank=True)
+
+    title = Bilingual()
+    note = Bilingual()
+
+    class Meta(ListedContent.Meta):
+        verbose_name = "制度の概要"
+        verbose_name_plural = "制度の概要"
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(title_ja=""), name="overviewpoint_title_ja_required"
+            )
+        ]
+
+    def __str__(self):
+        return self.title_ja
+
+
+class TrainingOpportunity(ListedContent):
+    """A training or self-development opportunity open to trainees."""
+
+    title_ja = models.CharField("内容（日本語）", max_length=200)
+    title_en = models.CharField("内容（英語）", max_length=300, blank=True)
+    is_planned = models.BooleanField(
+        "予定",
+        default=False,
+        help_text="まだ予定の段階のものはチェックします。「予定」と表示されます。",
+    )
+
+    title = Bilingual()
+
+    class Meta(ListedContent.Meta):
+        verbose_name = "研修機会"
+        verbose_name_plural = "研修機会"
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(title_ja=""), name="trainingopportunity_title_ja_required"
+            )
+        ]
+
+    def __str__(self):
+        return self.title_ja
+
+
+class Benefit(ListedContent):
+    """An expected effect of the exchange, for the sending company or for Tokyo."""
+
+    audience = models.CharField("対象", max_length=20, choices=Audience)
+    title_ja = models.CharField("効果（日本語）", max_length=100)
+    title_en = models.CharField("効果（英語）", max_length=200, blank=True)
+
+    title = Bilingual()
+
+    class Meta(ListedContent.Meta):
+        verbose_name = "人事交流のメリット"
+        verbose_name_plural = "人事交流のメリット"
+        ordering = ["audience", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["audience", "title_ja"], name="benefit_unique_per_audience"
+            ),
+            models.CheckConstraint(
+                condition=Q(audience__in=Audience.values),
+                name="benefit_audience_known",
+            ),
+            models.CheckConstraint(condition=~Q(title_ja=""), name="benefit_title_ja_required"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_audience_display()}: {self.title_ja}"
+
+
+class Testimonial(ListedContent):
+    """What a trainee said, attributed only to the industry of the sending company."""
+
+    body_ja = models.TextField("声（日本語）")
+    body_en = models.TextField("声（英語）", blank=True)
+    industry_ja = models.CharField(
+        "派遣元の業種（日本語）",
+        max_length=40,
+        help_text="個人や会社が特定されない業種名（例: 金融）。",
+    )
+    industry_en = models.CharField("派遣元の業種（英語）", max_length=80, blank=True)
+
+    body = Bilingual()
+    industry = Bilingual()
+
+    class Meta(ListedContent.Meta):
+        verbose_name = "研修員の声"
+        verbose_name_plural = "研修員の声"
+        constraints = [
+            models.CheckConstraint(condition=~Q(body_ja=""), name="testimonial_body_ja_required"),
+            models.CheckConstraint(
+                condition=~Q(industry_ja=""), name="testimonial_industry_ja_required"
+            ),
+        ]
+
+    def __str__(self):
+        return f"（{self.industry_ja}）{self.body_ja[:30]}"
+
+
+class Restriction(ListedContent):
+    """A limit on placement that keeps administration fair."""
+
+    body_ja = models.TextField("制限の内容（日本語）")
+    body_en = models.TextField("制限の内容（英語）", blank=True)
+
+    body = Bilingual()
+
+    class Meta(ListedContent.Meta):
+        verbose_name = "受入れ制限"
+        verbose_name_plural = "受入れ制限"
+        constraints = [
+            models.CheckConstraint(condition=~Q(body_ja=""), name="restriction_body_ja_required")
+        ]
+
+    def __str__(self):
+        return self.body_ja
+
+
+class InquiryWindow(models.Model):
+    """The central window for questions about the programme (there is exactly one)."""
+
+    # A constant column with a unique constraint lets the database refuse a second row.
+    singleton = models.BooleanField(default=True, editable=False, unique=True)
+    name_ja = models.CharField("窓口名（日本語）", max_length=100)
+    name_en = models.CharField("窓口名（英語）", max_length=200, blank=True)
+    phone = models.CharField(
+        "電話番号",
+        max_length=20,
+        validators=[phone_validator],
+        help_text="半角数字とハイフン（例: 03-5388-2374）。",
+    )
+    contact_email = models.EmailField(
+        "連絡先メールアドレス",
+        help_text="事前相談の申込みの写し、連絡先のない局あての申込みを受け取るアドレス。",
+    )
+    website = models.URLField(
+        "ホームページ",
+        validators=[
+            RegexValidator(r"^https?://", "http:// か https:// で始まる URL を入力してください。")
+        ],
+        help_text="受入れ情報の詳細や最新状況、応募方法を載せている総務局のページ。",
+    )
+
+    name = Bilingual()
+
+    class Meta:
+        verbose_name = "制度に関するお問合せ窓口"
+        verbose_name_plural = "制度に関するお問合せ窓口"
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(singleton=True), name="inquirywindow_single_row"),
+            models.CheckConstraint(condition=~Q(name_ja=""), name="inquirywindow_name_ja_required"),
+        ]
+
+    def __str__(self):
+        return self.name_ja
+
+    @property
+    def phone_uri(self):
+        return tel_uri(self.phone)
