@@ -1,0 +1,175 @@
+"""Shared fixtures: data builders, the public page list, Chromium, the Nu checker.
+
+The test environment itself (secret key, hosts, plain HTTP) is set by
+tests/environment.py, which pytest loads before Django reads its settings.
+"""
+
+import itertools
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from bureaus.models import Bureau, Duty, Theme
+
+ROOT = Path(__file__).resolve().parent.parent
+IN_CI = os.environ.get("CI", "").lower() == "true"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+LANGUAGES = ["ja", "en"]
+
+
+# --- CI guards: in CI a skip is a failure, and SQLite is not enough. -------------
+
+
+def pytest_sessionstart(session):
+    if not IN_CI:
+        return
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if "postgresql" not in engine:
+        pytest.exit(
+            f"CI=true needs DATABASE_URL pointing at PostgreSQL; got {engine}.", returncode=3
+        )
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if not IN_CI:
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if skipped:
+        reporter.write_line(f"CI=true: {len(skipped)} skipped test(s) count as failures.", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+# --- Builders. -------------------------------------------------------------------
+
+_sequence = itertools.count(1)
+
+
+def make_theme(**overrides):
+    n = next(_sequence)
+    fields = {"slug": f"theme-{n}", "name_ja": f"テーマ{n}", "name_en": f"Theme {n}", "order": n}
+    fields.update(overrides)
+    return Theme.objects.create(**fields)
+
+
+def make_bureau(**overrides):
+    n = next(_sequence)
+    fields = {
+        "slug": f"bureau-{n}",
+        "name_ja": f"試験局{n}",
+        "name_en": f"Test Bureau {n}",
+        "contact_section_ja": "総務部総務課",
+        "contact_section_en": "General Affairs Section",
+        "phone": "03-5388-0000",
+        "contact_email": f"bureau-{n}@kouryu.metro.tokyo.example",
+        "order": 1000 + n,
+    }
+    fields.update(overrides)
+    return Bureau.objects.create(**fields)
+
+
+def make_duty(bureau=None, themes=(), **overrides):
+    n = next(_sequence)
+    fields = {
+        "bureau": bureau or make_bureau(),
+        "slug": f"duty-{n}",
+        "title_ja": f"試験業務{n}",
+        "title_en": f"Test duty {n}",
+        "order": n,
+    }
+    fields.update(overrides)
+    duty = Duty.objects.create(**fields)
+    duty.themes.set(themes)
+    return duty
+
+
+def grow_catalogue(bureaus=30, duties_per_bureau=10):
+    """Add a catalogue of the given size on top of the seed (for query-count tests)."""
+    theme = make_theme()
+    for _ in range(bureaus):
+        bureau = make_bureau()
+        for _ in range(duties_per_bureau):
+            make_duty(bureau=bureau, themes=[theme])
+
+
+# --- The public pages. -------------------------------------------------------------
+
+
+def public_paths(language):
+    """Every public page of the site in one language, from the published data."""
+    with translation.override(language):
+        catalogue = reverse("bureaus:list")
+        paths = [
+            reverse("portal:home"),
+            reverse("portal:how-to-apply"),
+            catalogue,
+            f"{catalogue}?theme=environment",
+            f"{catalogue}?bureau=general-affairs",
+            f"{catalogue}?q=ICT",
+            f"{catalogue}?q=no-such-duty-anywhere",
+        ]
+        paths += [bureau.get_absolute_url() for bureau in Bureau.objects.published()]
+        paths += [
+            duty.get_absolute_url() for duty in Duty.objects.published().select_related("bureau")
+        ]
+    return paths
+
+
+def all_public_paths():
+    return [path for language in LANGUAGES for path in public_paths(language)]
+
+
+# --- Browser and HTML checker. ------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright; Playwright never downloads a browser."""
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser tab whose relative URLs go to the live test server."""
+    context = browser.new_context(base_url=live_server.url)
+    tab = context.new_page()
+    tab.set_default_timeout(10_000)
+    yield tab
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def vnu_command():
+    """The command that runs the Nu HTML checker, or a skip saying what is missing."""
+    java = shutil.which("java")
+    if not java:
+        pytest.skip("java is missing: apt-get install -y default-jre-headless")
+    if not VNU_JAR.exists():
+        pytest.skip("vnu.jar is missing: npm ci --ignore-scripts")
+    return [java, "-jar", str(VNU_JAR)]
