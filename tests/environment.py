@@ -9,9 +9,7 @@ import os
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-" + "k" * 40)
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("DJANGO_HTTPS", "false")
-os.environ.setdefault(
-    "DJANGO_STATICFILES_STORAGE", "django.contrib.staticfiles.storage.StaticFilesStorage"
-)
+os.environ.setdefault("DJANGO_COLLECTED_STATIC", "false")
 # Playwright's sync API runs an event loop in the test thread; Django's ORM guard
 # would otherwise refuse the live server's database setup.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
