@@ -60,7 +60,7 @@ class CatalogueFilterForm(forms.Form):
             if self.cleaned_data.get(name)
         ]
         if self.cleaned_data.get("q"):
-            labels.append(f"「{self.cleaned_data['q']}」")
+            labels.append(_("「%(keyword)s」") % {"keyword": self.cleaned_data["q"]})
         return labels
 
     @property
