@@ -10,6 +10,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.db import connections
 from django.urls import reverse
 from django.utils import translation
 
@@ -139,14 +141,34 @@ def all_public_paths():
 # --- Browser and HTML checker. ------------------------------------------------------
 
 
+@pytest.fixture(autouse=True)
+def default_language():
+    """Start every test in Japanese: LocaleMiddleware leaves the thread in the language
+    of the last request, so a client request to /en/ would leak into the next test."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture(scope="session")
-def browser():
+def browser(django_db_setup):
     """Debian's Chromium driven by Playwright; Playwright never downloads a browser."""
     if not os.path.exists(CHROMIUM):
         pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium")
     from playwright.sync_api import sync_playwright
 
+    # Django keeps connections in asgiref Locals, which become context-local once an
+    # event loop runs in the thread, and Playwright's sync API runs one. The
+    # connections the browser tests then get lack the seed serialized at database
+    # set-up, so serialized_rollback would silently restore nothing: hand it over.
+    seeds = {
+        alias: getattr(connections[alias], "_test_serialized_contents", None)
+        for alias in connections
+    }
     with sync_playwright() as playwright:
+        for alias, seed in seeds.items():
+            if seed is not None:
+                connections[alias]._test_serialized_contents = seed
         chromium = playwright.chromium.launch(
             executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True
         )
