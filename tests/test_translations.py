@@ -1,0 +1,40 @@
+"""The English interface texts: complete, and compiled into the .mo Django reads."""
+
+import re
+
+from django.utils import translation
+
+from tests.conftest import ROOT
+
+PO_FILE = ROOT / "locale" / "en" / "LC_MESSAGES" / "django.po"
+
+
+def po_entries():
+    """(msgid, msgstr, flags) for each singular entry of the .po file."""
+    text = PO_FILE.read_text(encoding="utf-8")
+    entries = []
+    for block in text.split("\n\n"):
+        flags = " ".join(re.findall(r"^#, (.*)$", block, re.M))
+        msgid = re.search(r'^msgid "(.*)"$', block, re.M)
+        msgstr = re.search(r'^msgstr "(.*)"$', block, re.M)
+        if msgid and msgid.group(1) and msgstr:
+            entries.append((msgid.group(1), msgstr.group(1), flags))
+    return entries
+
+
+def unescape_po(text):
+    return text.encode("utf-8").decode("unicode_escape").encode("latin-1").decode("utf-8")
+
+
+def test_every_interface_text_is_translated_and_none_is_fuzzy():
+    entries = po_entries()
+    assert len(entries) > 50
+    for msgid, msgstr, flags in entries:
+        assert msgstr, msgid
+        assert "fuzzy" not in flags, msgid
+
+
+def test_the_compiled_catalogue_matches_the_po_file():
+    with translation.override("en"):
+        for msgid, msgstr, _flags in po_entries():
+            assert translation.gettext(unescape_po(msgid)) == unescape_po(msgstr), msgid
