@@ -5,10 +5,16 @@ from django.db.models import Q
 from django.urls import reverse
 
 from bureaus.search import normalise_for_search
-from portal.content import Bilingual, PublishedQuerySet, phone_validator, tel_uri
+from portal.content import (
+    Bilingual,
+    ListedContent,
+    PublishedQuerySet,
+    phone_validator,
+    tel_uri,
+)
 
 
-class Theme(models.Model):
+class Theme(ListedContent):
     slug = models.SlugField(
         "URL 用の名前",
         max_length=50,
@@ -17,15 +23,6 @@ class Theme(models.Model):
     )
     name_ja = models.CharField("テーマ名（日本語）", max_length=60)
     name_en = models.CharField("テーマ名（英語）", max_length=80, blank=True)
-    order = models.PositiveSmallIntegerField(
-        "表示順", default=0, help_text="小さい数ほど先に表示されます。"
-    )
-    is_published = models.BooleanField(
-        "公開する", default=True, help_text="チェックを外すとサイトに表示されません。"
-    )
-
-    objects = PublishedQuerySet.as_manager()
-
     name = Bilingual()
 
     class Meta:
@@ -41,7 +38,7 @@ class Theme(models.Model):
         return self.name_ja
 
 
-class Bureau(models.Model):
+class Bureau(ListedContent):
     slug = models.SlugField(
         "URL 用の名前",
         max_length=50,
@@ -68,17 +65,12 @@ class Bureau(models.Model):
         blank=True,
         help_text="事前相談の申込みを受け取るアドレス。空欄の局あての申込みは総務局人事部人事課に届きます。",
     )
-    order = models.PositiveSmallIntegerField(
-        "表示順", default=0, help_text="小さい数ほど先に表示されます。"
-    )
     is_published = models.BooleanField(
         "公開する",
         default=True,
         help_text="チェックを外すと、この局とその業務内容例はすべてサイトに表示されません。",
     )
     search_text = models.TextField(editable=False, default="")
-
-    objects = PublishedQuerySet.as_manager()
 
     name = Bilingual()
     contact_section = Bilingual()
@@ -124,7 +116,7 @@ class DutyQuerySet(PublishedQuerySet):
         return self.filter(is_published=True, bureau__is_published=True)
 
 
-class Duty(models.Model):
+class Duty(ListedContent):
     bureau = models.ForeignKey(
         Bureau, on_delete=models.PROTECT, related_name="duties", verbose_name="局"
     )
@@ -152,9 +144,6 @@ class Duty(models.Model):
     )
     order = models.PositiveSmallIntegerField(
         "表示順", default=0, help_text="局の中で、小さい数ほど先に表示されます。"
-    )
-    is_published = models.BooleanField(
-        "公開する", default=True, help_text="チェックを外すとサイトに表示されません。"
     )
     search_text = models.TextField(editable=False, default="")
 

@@ -44,3 +44,20 @@ class Bilingual:
             if english:
                 return english
         return getattr(instance, f"{self.name}_ja")
+
+
+class ListedContent(models.Model):
+    """Fields every listed piece of content shares: display order and publication."""
+
+    order = models.PositiveSmallIntegerField(
+        "表示順", default=0, help_text="小さい数ほど先に表示されます。"
+    )
+    is_published = models.BooleanField(
+        "公開する", default=True, help_text="チェックを外すとサイトに表示されません。"
+    )
+
+    objects = PublishedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "pk"]

@@ -4,23 +4,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
-from portal.content import Bilingual, PublishedQuerySet, phone_validator, tel_uri
-
-ORDER_HELP = "小さい数ほど先に表示されます。"
-PUBLISHED_HELP = "チェックを外すとサイトに表示されません。"
-
-
-class ListedContent(models.Model):
-    """Fields every listed piece of programme content shares: order and publication."""
-
-    order = models.PositiveSmallIntegerField("表示順", default=0, help_text=ORDER_HELP)
-    is_published = models.BooleanField("公開する", default=True, help_text=PUBLISHED_HELP)
-
-    objects = PublishedQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-        ordering = ["order", "pk"]
+from portal.content import Bilingual, ListedContent, phone_validator, tel_uri
 
 
 class Place(models.TextChoices):

@@ -16,9 +16,9 @@ def test_hr_staff_edit_a_duty_in_admin_and_the_site_shows_it(page, django_user_m
     csp_errors = []
     page.on(
         "console",
-        lambda message: csp_errors.append(message.text)
-        if "Content Security Policy" in message.text
-        else None,
+        lambda message: (
+            csp_errors.append(message.text) if "Content Security Policy" in message.text else None
+        ),
     )
 
     page.goto("/admin/")
@@ -36,7 +36,9 @@ def test_hr_staff_edit_a_duty_in_admin_and_the_site_shows_it(page, django_user_m
     expect(page.locator(".messagelist")).to_contain_text("を変更しました")
 
     page.goto("/bureaus/environment/hydrogen-society/")
-    expect(page.get_by_role("heading", level=1)).to_have_text("水素エネルギー社会の実現に向けた取組")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "水素エネルギー社会の実現に向けた取組"
+    )
     page.goto("/bureaus/?q=エネルギー社会")
     expect(page.locator(".result-count")).to_contain_text("1 件")
     assert csp_errors == []
