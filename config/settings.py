@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "portal",
     "bureaus",
+    "applications",
 ]
 
 MIDDLEWARE = [
@@ -181,3 +182,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
 }
+# The address staff reach the admin at; mails to bureaus link to it.
+SITE_URL = env_str("DJANGO_SITE_URL", "http://127.0.0.1:8000")
+
+# Pre-consultation spam guards: a form sent faster than this is refused (people
+# need longer), and each client address may send this many requests an hour.
+CONSULTATION_MIN_FILL_SECONDS = env_int("CONSULTATION_MIN_FILL_SECONDS", 3, minimum=0, maximum=600)
+CONSULTATION_SUBMISSIONS_PER_HOUR = env_int(
+    "CONSULTATION_SUBMISSIONS_PER_HOUR", 5, minimum=1, maximum=1000
+)

@@ -14,5 +14,6 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("portal.urls")),
     path("bureaus/", include("bureaus.urls")),
+    path("consultation/", include("applications.urls")),
     prefix_default_language=False,
 )

@@ -66,7 +66,7 @@ class TestimonialAdmin(ListedContentAdmin):
 class RestrictionAdmin(ListedContentAdmin):
     list_display = ["body_ja", "order", "is_published"]
     search_fields = ["body_ja", "body_en"]
-    fields = [("body_ja", "body_en"), "order", "is_published"]
+    fields = [("body_ja", "body_en"), "topic", "order", "is_published"]
 
 
 @admin.register(InquiryWindow)

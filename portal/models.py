@@ -176,9 +176,24 @@ class Testimonial(ListedContent):
         return f"（{self.industry_ja}）{self.body_ja[:30]}"
 
 
+class RestrictionTopic(models.TextChoices):
+    """What a placement restriction is about; the pre-consultation form asks about each."""
+
+    LICENSING = "licensing", "処分・許認可・行政指導"
+    SUBSIDY = "subsidy", "補助金等の交付"
+    CONTRACT = "contract", "契約"
+
+
 class Restriction(ListedContent):
     """A limit on placement that keeps administration fair."""
 
+    topic = models.CharField(
+        "確認項目",
+        max_length=20,
+        choices=RestrictionTopic,
+        blank=True,
+        help_text="事前相談フォームの自己確認の質問と結びつける項目。各項目に 1 つだけ設定できます。",
+    )
     body_ja = models.TextField("制限の内容（日本語）")
     body_en = models.TextField("制限の内容（英語）", blank=True)
 
@@ -188,7 +203,14 @@ class Restriction(ListedContent):
         verbose_name = "受入れ制限"
         verbose_name_plural = "受入れ制限"
         constraints = [
-            models.CheckConstraint(condition=~Q(body_ja=""), name="restriction_body_ja_required")
+            models.CheckConstraint(condition=~Q(body_ja=""), name="restriction_body_ja_required"),
+            models.UniqueConstraint(
+                fields=["topic"], condition=~Q(topic=""), name="restriction_topic_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(topic="") | Q(topic__in=RestrictionTopic.values),
+                name="restriction_topic_known",
+            ),
         ]
 
     def __str__(self):

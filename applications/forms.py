@@ -1,0 +1,313 @@
+"""The pre-consultation form: every field validated, nothing typed ever thrown away."""
+
+import re
+import unicodedata
+from datetime import date
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Div, Fieldset, Layout
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from applications.models import Answer, Industry
+from bureaus.models import Bureau, Duty
+
+# Hyphen-like characters people type in phone numbers, full- and half-width.
+_DASHES = re.compile("[\u2010-\u2015\u2212\u30fc\uff0d\ufe63]")
+_PHONE = re.compile(r"^0\d{1,4}-?\d{1,4}-?\d{3,4}$")
+FILL_TIMER_SALT = "applications.consultation.started"
+
+
+def normalise_phone(raw):
+    """A Japanese phone number in half-width digits and hyphens, or None if it is not one.
+
+    Accepts full-width digits, any dash, spaces, brackets around the area code and
+    the +81 country code: "＋８１ (3) 5388−2374" becomes "03-5388-2374"'s digits
+    with the separators the user typed.
+    """
+    text = unicodedata.normalize("NFKC", raw or "").strip()
+    text = _DASHES.sub("-", text)
+    text = re.sub(r"[\s()（）]+", "-", text).strip("-")
+    text = re.sub(r"-{2,}", "-", text)
+    if text.startswith("+81"):
+        text = "0" + text[3:].lstrip("-")
+    digits = text.replace("-", "")
+    if not digits.isdigit() or len(digits) not in (10, 11) or not _PHONE.match(text):
+        return None
+    return text
+
+
+def reject_line_breaks(value):
+    if "\r" in value or "\n" in value:
+        raise ValidationError(
+            _("改行は入力できません。1 行で入力してください。"), code="line_break"
+        )
+
+
+class SingleLineField(forms.CharField):
+    """A one-line text: no line breaks (they would end a mail header or a CSV cell)."""
+
+    default_validators = [reject_line_breaks]
+
+
+class PhoneField(forms.CharField):
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return value
+        phone = normalise_phone(value)
+        if phone is None:
+            raise ValidationError(
+                _(
+                    "電話番号は 03-5388-2374 のように、0 から始まる 10 桁または 11 桁で入力してください。"
+                ),
+                code="phone",
+            )
+        return phone
+
+
+class MonthField(forms.DateField):
+    """A month, typed as YYYY-MM (the browser's month picker) and stored as its first day."""
+
+    widget = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
+    input_formats = ["%Y-%m", "%Y/%m", "%Y-%m-%d"]
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = unicodedata.normalize("NFKC", value).strip()
+        result = super().to_python(value)
+        return result.replace(day=1) if result else result
+
+
+class DutyChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, duty):
+        return duty.title
+
+
+def answer_field(label, help_text):
+    return forms.ChoiceField(
+        label=label, help_text=help_text, choices=Answer.choices, widget=forms.RadioSelect
+    )
+
+
+class ConsultationForm(forms.Form):
+    marks_optional_fields = True
+
+    company_name = SingleLineField(label=_("企業・団体名"), max_length=200)
+    industry = forms.ChoiceField(
+        label=_("業種"), choices=[("", _("選択してください"))] + Industry.choices
+    )
+    industry_other = SingleLineField(
+        label=_("業種（その他を選んだ場合）"), max_length=100, required=False
+    )
+    main_business = SingleLineField(
+        label=_("主な事業内容"), max_length=300, help_text=_("例: 法人向けの電力小売")
+    )
+    contact_name = SingleLineField(label=_("ご担当者の氏名"), max_length=100)
+    contact_name_kana = SingleLineField(label=_("ふりがな"), max_length=100, required=False)
+    department = SingleLineField(label=_("部署"), max_length=150, help_text=_("例: 人事部人事課"))
+    job_title = SingleLineField(label=_("役職"), max_length=100, required=False)
+    email = forms.EmailField(
+        label=_("メールアドレス"),
+        max_length=254,
+        help_text=_("受付確認のメールをお送りします。"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    phone = PhoneField(
+        label=_("電話番号"),
+        max_length=30,
+        help_text=_("例: 03-5388-2374（全角・半角どちらでも構いません）"),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    bureaus = forms.ModelMultipleChoiceField(
+        label=_("相談したい局"),
+        queryset=Bureau.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("業務がまだ決まっていない場合は、局だけを選んでください。複数選べます。"),
+    )
+    duties = DutyChoiceField(
+        label=_("相談したい業務"),
+        queryset=Duty.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("複数の局にわたって選べます。"),
+    )
+    other_duties = forms.CharField(
+        label=_("掲載以外に希望する業務"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("掲載している業務内容例のほかに、派遣を検討したい業務があればお書きください。"),
+    )
+    desired_start = MonthField(label=_("希望する開始月"), help_text=_("例: 2027-04"))
+    desired_months = forms.IntegerField(
+        label=_("希望する期間（月数）"),
+        min_value=1,
+        max_value=36,
+        help_text=_("最長 36 か月（3 年）。受入れ後、最長 5 年まで延長できます。"),
+    )
+    message = forms.CharField(
+        label=_("ご相談内容"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    licensing_relation = answer_field(
+        _("貴社と、希望する局との間に、処分・許認可・行政指導に関する関係がありますか。"),
+        _("所管関係にある課には受け入れられません。"),
+    )
+    subsidy_relation = answer_field(
+        _("貴社は、希望する局から補助金等の交付を受けていますか（受ける予定がありますか）。"),
+        _("補助金等の交付を行う課には受け入れられません。"),
+    )
+    contract_relation = answer_field(
+        _("貴社と、希望する局との間に、契約の関係がありますか。"),
+        _("研修員は契約に関する職務には携われません。"),
+    )
+    acknowledge = forms.BooleanField(
+        label=_("上記の個人情報の取扱いに同意します。"),
+        error_messages={"required": _("送信するには、個人情報の取扱いへの同意が必要です。")},
+    )
+    # Spam guards: a field people never see, and the time the form was first shown.
+    website = forms.CharField(required=False, label=_("このフィールドは空欄のままにしてください"))
+    started = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    SCALAR_FIELDS = [
+        "company_name", "industry", "industry_other", "main_business", "contact_name",
+        "contact_name_kana", "department", "job_title", "email", "phone", "other_duties",
+        "desired_start", "desired_months", "message", "licensing_relation",
+        "subsidy_relation", "contract_relation",
+    ]  # fmt: skip
+
+    CONFIRMED_FIELDS = [
+        "company_name", "industry", "industry_other", "main_business", "contact_name",
+        "contact_name_kana", "department", "job_title", "email", "phone", "bureaus", "duties",
+        "other_duties", "desired_start", "desired_months", "message", "licensing_relation",
+        "subsidy_relation", "contract_relation", "acknowledge",
+    ]  # fmt: skip
+
+    def __init__(self, *args, check_timing=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.check_timing = check_timing
+        bureaus = list(Bureau.objects.published())
+        duties = list(Duty.objects.published().select_related("bureau"))
+        self.fields["bureaus"].queryset = Bureau.objects.published()
+        self.fields["bureaus"].choices = [(bureau.pk, bureau.name) for bureau in bureaus]
+        self.fields["duties"].queryset = Duty.objects.published()
+        self.fields["duties"].choices = [
+            (bureau.name, [(duty.pk, duty.title) for duty in duties if duty.bureau_id == bureau.pk])
+            for bureau in bureaus
+            if any(duty.bureau_id == bureau.pk for duty in duties)
+        ]
+        if not self.is_bound:
+            self.initial.setdefault(
+                "started", signing.dumps(timezone.now().timestamp(), salt=FILL_TIMER_SALT)
+            )
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Fieldset(
+                _("企業・団体について"),
+                "company_name", "industry", "industry_other", "main_business",
+            ),
+            Fieldset(
+                _("ご担当者"),
+                "contact_name", "contact_name_kana", "department", "job_title", "email", "phone",
+            ),
+            Fieldset(
+                _("希望する局・業務と時期"),
+                "bureaus", "duties", "other_duties", "desired_start", "desired_months", "message",
+            ),
+            Fieldset(
+                _("受入れ制限の自己確認"),
+                "licensing_relation", "subsidy_relation", "contract_relation",
+            ),
+            Fieldset(
+                _("個人情報の取扱い"),
+                HTML('{% include "applications/includes/purpose_of_use.html" %}'),
+                "acknowledge",
+            ),
+            Div("website", css_class="contact-trap"),
+            "started",
+        )  # fmt: skip
+
+    def clean_desired_start(self):
+        start = self.cleaned_data["desired_start"]
+        today = timezone.localdate()
+        if start < date(today.year, today.month, 1):
+            raise ValidationError(_("希望する開始月は、今月以降を選んでください。"), code="past")
+        return start
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("industry") == Industry.OTHER and not cleaned.get("industry_other"):
+            self.add_error(
+                "industry_other", _("「その他」を選んだ場合は、業種を入力してください。")
+            )
+        if not (cleaned.get("bureaus") or cleaned.get("duties") or cleaned.get("other_duties")):
+            self.add_error(
+                "bureaus",
+                _("相談したい局か業務を 1 つ以上選ぶか、掲載以外に希望する業務をお書きください。"),
+            )
+        if cleaned.get("website") or not self._filled_slowly_enough():
+            raise ValidationError(
+                _("送信を受け付けられませんでした。内容をご確認のうえ、もう一度送信してください。"),
+                code="spam_guard",
+            )
+        return cleaned
+
+    def _filled_slowly_enough(self):
+        if not self.check_timing:
+            return True
+        try:
+            started = signing.loads(self.data.get("started", ""), salt=FILL_TIMER_SALT)
+        except signing.BadSignature:
+            return False
+        elapsed = timezone.now().timestamp() - float(started)
+        return elapsed >= settings.CONSULTATION_MIN_FILL_SECONDS
+
+    def error_summary(self):
+        """Each error with the id of the control it belongs to, for the summary's links."""
+        entries = [("", error) for error in self.non_field_errors()]
+        for name, errors in self.errors.items():
+            if name == "__all__":
+                continue
+            field = self[name]
+            anchor = field.auto_id
+            if isinstance(field.field.widget, forms.RadioSelect):  # Checkbox groups too.
+                anchor = f"{anchor}_0"
+            entries += [(anchor, f"{field.label}: {error}") for error in errors]
+        return entries
+
+    def confirmation_rows(self):
+        """(label, text) for every answer, as the confirm page shows them."""
+        rows = []
+        for name in self.CONFIRMED_FIELDS:
+            field, value = self.fields[name], self.cleaned_data.get(name)
+            if name == "desired_start":
+                text = formats.date_format(value, "YEAR_MONTH_FORMAT")
+            elif name == "desired_months":
+                text = ngettext("%(months)s か月", "%(months)s か月", value) % {"months": value}
+            elif name in ("bureaus", "duties"):
+                text = "\n".join(
+                    str(item.name if name == "bureaus" else item.title) for item in value
+                )
+            elif name == "acknowledge":
+                text = _("同意しました")
+            elif getattr(field, "choices", None) and value:
+                text = dict(field.choices)[value]
+            else:
+                text = value
+            rows.append((field.label, text or _("（入力なし）")))
+        return rows
+
+    def inquiry_answers(self):
+        """The scalar answers, ready for ``submit_inquiry``."""
+        return {name: self.cleaned_data[name] for name in self.SCALAR_FIELDS}

@@ -1,0 +1,208 @@
+"""Pre-consultation requests (事前相談) and the outbox of mails that route them."""
+
+from datetime import timedelta
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from bureaus.models import Bureau, Duty
+
+
+class Industry(models.TextChoices):
+    ENERGY = "energy", "エネルギー"
+    TELECOMMUNICATIONS = "telecommunications", "通信"
+    FINANCE = "finance", "金融"
+    INSURANCE = "insurance", "保険"
+    IT = "it", "情報・IT"
+    MANUFACTURING = "manufacturing", "製造"
+    CONSTRUCTION = "construction", "建設・不動産"
+    TRANSPORT = "transport", "運輸・物流"
+    TRADING = "trading", "商社・卸売"
+    RETAIL = "retail", "小売・サービス"
+    CONSULTING = "consulting", "コンサルティング"
+    MEDIA = "media", "メディア・広告"
+    HEALTHCARE = "healthcare", "医療・福祉"
+    OTHER = "other", "その他"
+
+
+class Answer(models.TextChoices):
+    """An applicant's answer to a restriction self-check question."""
+
+    NO = "no", "いいえ"
+    YES = "yes", "はい"
+    UNSURE = "unsure", "わからない"
+
+
+class InquiryStatus(models.TextChoices):
+    RECEIVED = "received", "受付"
+
+
+class Inquiry(models.Model):
+    """A company's request for a pre-consultation, as submitted through the form."""
+
+    reference = models.CharField("受付番号", max_length=20, unique=True, editable=False)
+    # Set when the form is first shown; a second submission of the same form
+    # (double click, back and resubmit) finds the inquiry this token made.
+    submission_token = models.UUIDField(unique=True, editable=False)
+    language = models.CharField(
+        "使用言語", max_length=2, choices=[("ja", "日本語"), ("en", "English")]
+    )
+    status = models.CharField(
+        "状況", max_length=20, choices=InquiryStatus, default=InquiryStatus.RECEIVED
+    )
+    received_at = models.DateTimeField("受付日時", default=timezone.now, db_index=True)
+
+    company_name = models.CharField("企業・団体名", max_length=200)
+    industry = models.CharField("業種", max_length=30, choices=Industry)
+    industry_other = models.CharField("業種（その他）", max_length=100, blank=True)
+    main_business = models.CharField("主な事業内容", max_length=300)
+    contact_name = models.CharField("担当者氏名", max_length=100)
+    contact_name_kana = models.CharField("担当者氏名（ふりがな）", max_length=100, blank=True)
+    department = models.CharField("部署", max_length=150)
+    job_title = models.CharField("役職", max_length=100, blank=True)
+    email = models.EmailField("メールアドレス")
+    phone = models.CharField("電話番号", max_length=20)
+
+    bureaus = models.ManyToManyField(
+        Bureau, related_name="inquiries", blank=True, verbose_name="希望する局"
+    )
+    duties = models.ManyToManyField(
+        Duty, related_name="inquiries", blank=True, verbose_name="希望する業務"
+    )
+    other_duties = models.TextField("その他の希望業務", blank=True)
+    desired_start = models.DateField("希望開始月")
+    desired_months = models.PositiveSmallIntegerField("希望期間（月）")
+    message = models.TextField("ご相談内容", blank=True)
+
+    licensing_relation = models.CharField(
+        "処分・許認可・行政指導の関係", max_length=10, choices=Answer
+    )
+    subsidy_relation = models.CharField("補助金等の交付の関係", max_length=10, choices=Answer)
+    contract_relation = models.CharField("契約の関係", max_length=10, choices=Answer)
+    purpose_acknowledged_at = models.DateTimeField("利用目的への同意日時")
+
+    class Meta:
+        verbose_name = "事前相談の申込み"
+        verbose_name_plural = "事前相談の申込み"
+        ordering = ["-received_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(desired_months__gte=1) & Q(desired_months__lte=36),
+                name="inquiry_desired_months_1_to_36",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=InquiryStatus.values), name="inquiry_status_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(licensing_relation__in=Answer.values)
+                & Q(subsidy_relation__in=Answer.values)
+                & Q(contract_relation__in=Answer.values),
+                name="inquiry_answers_known",
+            ),
+            models.CheckConstraint(condition=~Q(company_name=""), name="inquiry_company_required"),
+            models.CheckConstraint(condition=~Q(email=""), name="inquiry_email_required"),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} {self.company_name}"
+
+    @staticmethod
+    def reference_for(pk, received_at):
+        """The reference shown to the applicant: KR-<year>-<six-digit serial>.
+
+        It identifies the request in conversation; it opens nothing.
+        """
+        return f"KR-{received_at.year}-{pk:06d}"
+
+    @property
+    def restriction_answers(self):
+        return {
+            "licensing": self.licensing_relation,
+            "subsidy": self.subsidy_relation,
+            "contract": self.contract_relation,
+        }
+
+
+class NotificationKind(models.TextChoices):
+    BUREAU = "bureau", "局あて"
+    CENTRAL = "central", "人事課（写し）"
+    ACKNOWLEDGEMENT = "acknowledgement", "申込者への受付確認"
+
+
+class NotificationState(models.TextChoices):
+    PENDING = "pending", "送信待ち"
+    SENDING = "sending", "送信中"
+    SENT = "sent", "送信済み"
+    FAILED = "failed", "送信失敗（再試行を終了）"
+
+
+class NotificationQuerySet(models.QuerySet):
+    def due(self, now=None):
+        """Notifications a worker may take now: pending and past their retry time, or
+        claimed by a worker whose lease ran out (it died mid-send)."""
+        now = now or timezone.now()
+        return self.filter(
+            Q(state=NotificationState.PENDING, next_attempt_at__lte=now)
+            | Q(state=NotificationState.SENDING, lease_expires_at__lte=now)
+        )
+
+
+class Notification(models.Model):
+    """One mail to send about an inquiry: the transactional outbox.
+
+    Rows are written in the same transaction as the inquiry, so a committed
+    inquiry always has its mails queued; delivery happens after commit.
+    """
+
+    inquiry = models.ForeignKey(
+        Inquiry, on_delete=models.CASCADE, related_name="notifications", verbose_name="申込み"
+    )
+    kind = models.CharField("種類", max_length=20, choices=NotificationKind)
+    recipient = models.EmailField("宛先")
+    bureaus = models.ManyToManyField(
+        Bureau, blank=True, related_name="+", verbose_name="担当する局"
+    )
+    covers_other_duties = models.BooleanField("その他の業務を含む", default=False)
+    state = models.CharField(
+        "状態", max_length=10, choices=NotificationState, default=NotificationState.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField("送信試行回数", default=0)
+    next_attempt_at = models.DateTimeField("次の送信予定", default=timezone.now)
+    lease_expires_at = models.DateTimeField("送信処理の期限", null=True, blank=True)
+    last_error = models.TextField("直近のエラー", blank=True)
+    sent_at = models.DateTimeField("送信日時", null=True, blank=True)
+    created_at = models.DateTimeField("作成日時", default=timezone.now)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "通知メール"
+        verbose_name_plural = "通知メール"
+        ordering = ["created_at", "pk"]
+        indexes = [
+            # The worker's query: what is due, oldest first.
+            models.Index(fields=["state", "next_attempt_at"], name="notification_due_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inquiry", "kind", "recipient"], name="notification_one_per_recipient"
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=NotificationState.values), name="notification_state_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=NotificationKind.values), name="notification_kind_known"
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=NotificationState.SENT) | Q(sent_at__isnull=False),
+                name="notification_sent_has_time",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.inquiry.reference} → {self.recipient} ({self.get_state_display()})"
+
+    def retry_delay(self):
+        """Exponential backoff after the n-th failed attempt: 1, 2, 4 … minutes, capped at 6 h."""
+        return timedelta(minutes=min(2 ** max(self.attempts - 1, 0), 360))

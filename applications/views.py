@@ -1,0 +1,123 @@
+"""The pre-consultation steps: input, confirm, done (each POST redirects)."""
+
+import uuid
+
+from django.db import transaction
+from django.http import QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+
+from applications.forms import ConsultationForm
+from applications.models import Inquiry
+from applications.services import deliver_notifications, restriction_notes, submit_inquiry
+from applications.throttle import take_submission_slot
+from bureaus.models import Bureau, Duty
+
+DRAFT = "consultation_draft"
+DONE = "consultation_done"
+
+
+def _draft_form(request, **kwargs):
+    """The form bound to what the visitor typed earlier in this session, or None."""
+    draft = request.session.get(DRAFT)
+    if not draft:
+        return None
+    data = QueryDict(mutable=True)
+    for name, values in draft["data"].items():
+        data.setlist(name, values)
+    return ConsultationForm(data, **kwargs)
+
+
+def _initial_from_links(request):
+    """Pre-select the bureau or duty a catalogue page linked from."""
+    initial = {}
+    if slug := request.GET.get("bureau"):
+        initial["bureaus"] = list(Bureau.objects.published().filter(slug=slug))
+    if path := request.GET.get("duty"):
+        bureau_slug, _, duty_slug = path.partition("/")
+        initial["duties"] = list(
+            Duty.objects.published().filter(bureau__slug=bureau_slug, slug=duty_slug)
+        )
+    return initial
+
+
+def consultation_form(request):
+    if request.method == "POST":
+        form = ConsultationForm(request.POST)
+        if form.is_valid():
+            data = {
+                name: request.POST.getlist(name)
+                for name in request.POST
+                if name != "csrfmiddlewaretoken"
+            }
+            previous = request.session.get(DRAFT) or {}
+            # Keep the token across edits: it identifies this one request.
+            request.session[DRAFT] = {
+                "data": data,
+                "token": previous.get("token") or str(uuid.uuid4()),
+            }
+            return redirect("applications:confirm")
+    elif "edit" in request.GET and (form := _draft_form(request, check_timing=False)):
+        form.full_clean()
+    else:
+        form = ConsultationForm(initial=_initial_from_links(request))
+    return render(request, "applications/consultation_form.html", {"form": form})
+
+
+def consultation_confirm(request):
+    form = _draft_form(request, check_timing=False)
+    if form is None or not form.is_valid():
+        # No draft (expired session), or a chosen bureau was unpublished since.
+        if form is None:
+            return redirect("applications:form")
+        return redirect(reverse("applications:form") + "?edit=1")
+    if request.method == "POST":
+        token = request.session[DRAFT]["token"]
+        if request.POST.get("token") != token:
+            return redirect("applications:confirm")
+        if not Inquiry.objects.filter(submission_token=token).exists() and not take_submission_slot(
+            request
+        ):
+            return render(request, "applications/too_many_requests.html", status=429)
+        submission = submit_inquiry(
+            token=token,
+            language=get_language()[:2],
+            answers=form.inquiry_answers(),
+            bureaus=form.cleaned_data["bureaus"],
+            duties=form.cleaned_data["duties"].select_related("bureau"),
+        )
+        if submission.is_new:
+            ids = list(submission.inquiry.notifications.values_list("pk", flat=True))
+            transaction.on_commit(lambda: deliver_notifications(ids=ids))
+        request.session[DONE] = submission.inquiry.pk
+        request.session.pop(DRAFT, None)
+        return redirect("applications:done")
+    return render(
+        request,
+        "applications/consultation_confirm.html",
+        {"form": form, "token": request.session[DRAFT]["token"], "concerns": form_concerns(form)},
+    )
+
+
+def form_concerns(form):
+    """The restriction notes for the answers on the confirm page."""
+    preview = Inquiry(
+        **{
+            k: form.cleaned_data[k]
+            for k in ("licensing_relation", "subsidy_relation", "contract_relation")
+        }
+    )
+    return restriction_notes(preview)
+
+
+def consultation_done(request):
+    inquiry_pk = request.session.get(DONE)
+    inquiry = (
+        Inquiry.objects.filter(pk=inquiry_pk).prefetch_related("bureaus").first()
+        if inquiry_pk
+        else None
+    )
+    if inquiry is None:
+        return redirect("applications:form")
+    return render(request, "applications/consultation_done.html", {"inquiry": inquiry})

@@ -1,0 +1,54 @@
+"""Builders for the pre-consultation tests: valid form data and a full submission."""
+
+from datetime import date
+
+from django.core import signing
+
+from applications.forms import FILL_TIMER_SALT
+from bureaus.models import Bureau, Duty
+
+
+def next_month():
+    today = date.today()
+    return f"{today.year + today.month // 12}-{today.month % 12 + 1:02d}"
+
+
+def started_long_ago():
+    """A fill-timer value from an hour ago, so the minimum fill time is met."""
+    from time import time
+
+    return signing.dumps(time() - 3600, salt=FILL_TIMER_SALT)
+
+
+def form_data(**overrides):
+    """A complete, valid form submission asking about the hydrogen duty."""
+    duty = Duty.objects.get(slug="hydrogen-society")
+    data = {
+        "company_name": "東京エネルギー株式会社",
+        "industry": "energy",
+        "industry_other": "",
+        "main_business": "法人向けの電力小売",
+        "contact_name": "山田 花子",
+        "contact_name_kana": "やまだ はなこ",
+        "department": "人事部人事課",
+        "job_title": "課長",
+        "email": "hanako.yamada@energy.example",
+        "phone": "０３－１２３４－５６７８",
+        "duties": [str(duty.pk)],
+        "other_duties": "",
+        "desired_start": next_month(),
+        "desired_months": "24",
+        "message": "水素関連の業務を希望します。",
+        "licensing_relation": "no",
+        "subsidy_relation": "unsure",
+        "contract_relation": "no",
+        "acknowledge": "on",
+        "website": "",
+        "started": started_long_ago(),
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def bureau(slug):
+    return Bureau.objects.get(slug=slug)
