@@ -5,33 +5,34 @@ from datetime import timedelta
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from bureaus.models import Bureau, Duty
 
 
 class Industry(models.TextChoices):
-    ENERGY = "energy", "エネルギー"
-    TELECOMMUNICATIONS = "telecommunications", "通信"
-    FINANCE = "finance", "金融"
-    INSURANCE = "insurance", "保険"
-    IT = "it", "情報・IT"
-    MANUFACTURING = "manufacturing", "製造"
-    CONSTRUCTION = "construction", "建設・不動産"
-    TRANSPORT = "transport", "運輸・物流"
-    TRADING = "trading", "商社・卸売"
-    RETAIL = "retail", "小売・サービス"
-    CONSULTING = "consulting", "コンサルティング"
-    MEDIA = "media", "メディア・広告"
-    HEALTHCARE = "healthcare", "医療・福祉"
-    OTHER = "other", "その他"
+    ENERGY = "energy", _("エネルギー")
+    TELECOMMUNICATIONS = "telecommunications", _("通信")
+    FINANCE = "finance", _("金融")
+    INSURANCE = "insurance", _("保険")
+    IT = "it", _("情報・IT")
+    MANUFACTURING = "manufacturing", _("製造")
+    CONSTRUCTION = "construction", _("建設・不動産")
+    TRANSPORT = "transport", _("運輸・物流")
+    TRADING = "trading", _("商社・卸売")
+    RETAIL = "retail", _("小売・サービス")
+    CONSULTING = "consulting", _("コンサルティング")
+    MEDIA = "media", _("メディア・広告")
+    HEALTHCARE = "healthcare", _("医療・福祉")
+    OTHER = "other", _("その他")
 
 
 class Answer(models.TextChoices):
     """An applicant's answer to a restriction self-check question."""
 
-    NO = "no", "いいえ"
-    YES = "yes", "はい"
-    UNSURE = "unsure", "わからない"
+    NO = "no", _("いいえ")
+    YES = "yes", _("はい")
+    UNSURE = "unsure", _("わからない")
 
 
 class InquiryStatus(models.TextChoices):

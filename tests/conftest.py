@@ -150,6 +150,14 @@ def default_language():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache (the submission limit counts in it)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture(scope="session")
 def browser(django_db_setup):
     """Debian's Chromium driven by Playwright; Playwright never downloads a browser."""

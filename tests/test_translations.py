@@ -26,6 +26,11 @@ def unescape_po(text):
     return text.encode("utf-8").decode("unicode_escape").encode("latin-1").decode("utf-8")
 
 
+def test_no_plural_form_is_left_empty():
+    assert 'msgstr[0] ""' not in PO_FILE.read_text(encoding="utf-8")
+    assert 'msgstr[1] ""' not in PO_FILE.read_text(encoding="utf-8")
+
+
 def test_every_interface_text_is_translated_and_none_is_fuzzy():
     entries = po_entries()
     assert len(entries) > 50
