@@ -1,6 +1,6 @@
 # The two commands a newcomer needs: `make run` and `make test`.
 .DEFAULT_GOAL := run
-.PHONY: run test lint format check python
+.PHONY: run test lint format check bench python
 
 VENV := .venv
 BIN := $(VENV)/bin
@@ -54,3 +54,7 @@ check: $(VENV)/.runtime
 	DJANGO_DEBUG=false DJANGO_SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 	DJANGO_ALLOWED_HOSTS=kouryu.example DJANGO_HTTPS=true \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+# Figures as ratios from one run; never part of `make test`.
+bench: $(VENV)/.dev
+	$(BIN)/python tests/bench/consultation_post.py
