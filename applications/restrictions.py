@@ -4,6 +4,8 @@ from typing import NamedTuple
 
 from applications.models import Answer
 
+QUESTION_ORDER = ("licensing", "subsidy", "contract")
+
 
 class Concern(NamedTuple):
     """A restriction topic to discuss, and the answer that raised it."""
@@ -24,7 +26,7 @@ def restriction_concerns(answers):
     ``answers`` maps a topic (licensing, subsidy, contract) to an Answer value.
     """
     return [
-        Concern(topic, answer)
-        for topic, answer in answers.items()
-        if answer in (Answer.YES, Answer.UNSURE)
+        Concern(topic, answers[topic])
+        for topic in QUESTION_ORDER
+        if answers.get(topic) in (Answer.YES, Answer.UNSURE)
     ]

@@ -1,6 +1,7 @@
 """Workflows of pre-consultation: submit and route a request, deliver its mails."""
 
 import logging
+import smtplib
 import uuid
 from dataclasses import dataclass
 
@@ -63,7 +64,7 @@ def submit_inquiry(*, token, language, answers, bureaus, duties, received_at=Non
         # A concurrent request with the same token committed first.
         return Submission(Inquiry.objects.get(submission_token=token), is_new=False)
 
-    inquiry.reference = Inquiry.reference_for(inquiry.pk, received_at)
+    inquiry.reference = Inquiry.reference_for(inquiry.pk, timezone.localtime(received_at))
     inquiry.save(update_fields=["reference"])
     chosen_bureaus = {bureau.pk: bureau for bureau in bureaus}
     for duty in duties:
@@ -135,9 +136,11 @@ def deliver_notifications(*, ids=None, limit=50):
     mailer = mail.mailers.default
     try:
         mailer.open()
-    except Exception as error:  # Connection refused, DNS, TLS, timeout: all transient.
+    except Exception as error:
+        # Refused, unreachable, a 5xx greeting, a failed login: a fault of the
+        # server or its configuration, never of these mails. Retry them all.
         for notification in notifications:
-            _record_failure(notification, error)
+            _record_failure(notification, error, permanent=False)
         return 0
     try:
         for notification in notifications:
@@ -161,17 +164,21 @@ def deliver_notifications(*, ids=None, limit=50):
     return sent
 
 
-def _is_permanent(error):
-    code = getattr(error, "smtp_code", None)
-    if code is None and getattr(error, "recipients", None):
-        codes = [value[0] for value in error.recipients.values()]
-        code = min(codes) if codes else None
-    return code is not None and 500 <= code < 600
+def is_permanent_refusal(error):
+    """Whether the server refused this mail itself for good (5xx for its recipient or
+    content). A refused sender or login is the portal's fault: retried, not final."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _message in error.recipients.values()]
+        return bool(codes) and all(500 <= code < 600 for code in codes)
+    if isinstance(error, smtplib.SMTPDataError):
+        return 500 <= error.smtp_code < 600
+    return False
 
 
-def _record_failure(notification, error):
+def _record_failure(notification, error, *, permanent=None):
     attempts = notification.attempts  # Already counted by the claim.
-    permanent = _is_permanent(error)
+    if permanent is None:
+        permanent = is_permanent_refusal(error)
     Notification.objects.filter(pk=notification.pk).update(
         state=NotificationState.FAILED if permanent else NotificationState.PENDING,
         next_attempt_at=timezone.now() + notification.retry_delay(),
