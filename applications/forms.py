@@ -130,6 +130,10 @@ class ConsultationForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("業務がまだ決まっていない場合は、局だけを選んでください。複数選べます。"),
+        error_messages={
+            "invalid_choice": _("選んだ局は現在掲載されていません。選び直してください。"),
+            "invalid_pk_value": _("選んだ局は現在掲載されていません。選び直してください。"),
+        },
     )
     duties = DutyChoiceField(
         label=_("相談したい業務"),
@@ -137,6 +141,10 @@ class ConsultationForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("複数の局にわたって選べます。"),
+        error_messages={
+            "invalid_choice": _("選んだ業務は現在掲載されていません。選び直してください。"),
+            "invalid_pk_value": _("選んだ業務は現在掲載されていません。選び直してください。"),
+        },
     )
     other_duties = forms.CharField(
         label=_("掲載以外に希望する業務"),
@@ -274,16 +282,21 @@ class ConsultationForm(forms.Form):
         return elapsed >= settings.CONSULTATION_MIN_FILL_SECONDS
 
     def error_summary(self):
-        """Each error with the id of the control it belongs to, for the summary's links."""
+        """Each error with the id of the control it belongs to, in the order of the page.
+
+        A group of radios or checkboxes links to its first option, whatever its id
+        (grouped duties are numbered per bureau: id_duties_0_0).
+        """
         entries = [("", error) for error in self.non_field_errors()]
-        for name, errors in self.errors.items():
-            if name == "__all__":
+        for name in self.fields:
+            if name not in self.errors:
                 continue
             field = self[name]
             anchor = field.auto_id
             if isinstance(field.field.widget, forms.RadioSelect):  # Checkbox groups too.
-                anchor = f"{anchor}_0"
-            entries += [(anchor, f"{field.label}: {error}") for error in errors]
+                options = field.subwidgets
+                anchor = options[0].id_for_label if options else anchor
+            entries += [(anchor, f"{field.label}: {error}") for error in self.errors[name]]
         return entries
 
     def confirmation_rows(self):

@@ -77,8 +77,8 @@ def test_valid_data_is_accepted():
         ("licensing_relation", "maybe", "正しく選択"),
         ("acknowledge", None, "個人情報の取扱いへの同意が必要です"),
         ("message", "あ" * 4001, "4000"),
-        ("duties", ["999999"], "正しく選択"),
-        ("bureaus", ["not-a-number"], None),
+        ("duties", ["999999"], "現在掲載されていません"),
+        ("bureaus", ["not-a-number"], "現在掲載されていません"),
     ],
 )
 def test_bad_input_gets_a_message_next_to_the_field(field, value, message):
