@@ -3,10 +3,15 @@
 from django.urls import path
 
 from bureaus import views
+from portal.caching import public_page
 
 app_name = "bureaus"
 urlpatterns = [
-    path("", views.catalogue, name="list"),
-    path("<slug:slug>/", views.BureauDetailView.as_view(), name="detail"),
-    path("<slug:bureau_slug>/<slug:slug>/", views.DutyDetailView.as_view(), name="duty"),
+    path("", public_page(views.catalogue), name="list"),
+    path("<slug:slug>/", public_page(views.BureauDetailView.as_view()), name="detail"),
+    path(
+        "<slug:bureau_slug>/<slug:slug>/",
+        public_page(views.DutyDetailView.as_view()),
+        name="duty",
+    ),
 ]

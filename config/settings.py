@@ -47,6 +47,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Whitenoise directly after SecurityMiddleware, as its documentation places it.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -58,6 +59,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.database.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -83,7 +85,20 @@ WSGI_APPLICATION = "config.wsgi.application"
 
 DATABASE_URL = env_str("DATABASE_URL", None)
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL,
+            conn_max_age=60,
+            # A connection the database dropped is replaced, not reused: service
+            # resumes by itself when the database returns.
+            conn_health_checks=True,
+        )
+    }
+    if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        # An unreachable server fails a request in seconds, not minutes.
+        DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
+            "DATABASE_CONNECT_TIMEOUT", 2, minimum=1, maximum=60
+        )
 else:
     DATABASES = {
         "default": {
@@ -172,6 +187,10 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = 31_536_000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
+# Load balancers probe over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+# The outbox is unhealthy when a mail has waited this long.
+HEALTH_MAX_OUTBOX_AGE_SECONDS = env_int("HEALTH_MAX_OUTBOX_AGE_SECONDS", 900, minimum=60)
 if env_bool("DJANGO_BEHIND_PROXY", False):
     # Only trusted when a TLS-terminating proxy sets the header.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -179,9 +198,36 @@ if env_bool("DJANGO_BEHIND_PROXY", False):
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "config.observability.RequestIdFilter"}},
+    "formatters": {"json": {"()": "config.observability.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json",
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
 }
+# Cache: Redis when REDIS_URL is set (shared by every app server), else per process.
+REDIS_URL = env_str("REDIS_URL", None)
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "config.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "kouryu",
+            # A slow or absent Redis must cost a page little more than a miss.
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rendered public pages are kept this long per content revision (0 turns it off);
+# browsers and a CDN may reuse them for PAGE_MAX_AGE_SECONDS before revalidating.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600, minimum=0, maximum=86400)
+PAGE_MAX_AGE_SECONDS = env_int("PAGE_MAX_AGE_SECONDS", 60, minimum=0, maximum=86400)
+
 # The address staff reach the admin at; mails to bureaus link to it.
 SITE_URL = env_str("DJANGO_SITE_URL", "http://127.0.0.1:8000")
 

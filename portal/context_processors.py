@@ -23,9 +23,16 @@ def language_links(request):
     ]
 
 
+def window_for(request):
+    if hasattr(request, "inquiry_window"):
+        return request.inquiry_window
+    return InquiryWindow.objects.first()
+
+
 def site(request):
     return {
-        # Lazy: a page that never shows the footer (the 500 page) runs no query.
-        "inquiry_window": SimpleLazyObject(lambda: InquiryWindow.objects.first()),
+        # Lazy: a page that never shows the footer (the 500 page) runs no query;
+        # public pages read the window with the content revision (portal.caching).
+        "inquiry_window": SimpleLazyObject(lambda: window_for(request)),
         "language_links": SimpleLazyObject(lambda: language_links(request)),
     }

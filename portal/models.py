@@ -3,6 +3,7 @@
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from portal.content import Bilingual, ListedContent, phone_validator, tel_uri
 
@@ -259,3 +260,39 @@ class InquiryWindow(models.Model):
     @property
     def phone_uri(self):
         return tel_uri(self.phone)
+
+
+class ContentRevision(models.Model):
+    """The version of the published content: bumped by every change to it.
+
+    Pages use it as their ETag and Last-Modified and in their cache keys, so an
+    edit in admin is on the site at the next request, with no stale copy.
+    """
+
+    singleton = models.BooleanField(default=True, editable=False, unique=True)
+    number = models.PositiveBigIntegerField("版", default=1)
+    changed_at = models.DateTimeField("更新日時", default=timezone.now)
+
+    class Meta:
+        verbose_name = "掲載内容の版"
+        verbose_name_plural = "掲載内容の版"
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(singleton=True), name="contentrevision_single_row")
+        ]
+
+    def __str__(self):
+        return f"{self.number} ({self.changed_at:%Y-%m-%d %H:%M})"
+
+    @classmethod
+    def current(cls):
+        """The current revision (created on first use)."""
+        revision, _created = cls.objects.get_or_create(singleton=True)
+        return revision
+
+    @classmethod
+    def bump(cls):
+        """Mark the content as changed now."""
+        updated = cls.objects.update(number=models.F("number") + 1, changed_at=timezone.now())
+        if not updated:
+            cls.objects.get_or_create(singleton=True)

@@ -1,0 +1,86 @@
+"""Conditional GET and a page cache for public pages, both keyed on the content revision."""
+
+import hashlib
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Subquery
+from django.http import HttpResponse
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
+from django.utils.translation import get_language
+
+from portal.models import ContentRevision, InquiryWindow
+
+
+def revision_and_window(request):
+    """The content revision, read in one query with the footer's inquiry window.
+
+    The window is kept on the request for the site context processor, so a page
+    costs no extra query for either.
+    """
+    latest = ContentRevision.objects.order_by()
+    window = (
+        InquiryWindow.objects.annotate(
+            revision_number=Subquery(latest.values("number")[:1]),
+            revision_changed_at=Subquery(latest.values("changed_at")[:1]),
+        )
+        .order_by("pk")
+        .first()
+    )
+    request.inquiry_window = window
+    if window is None or window.revision_number is None:
+        revision = ContentRevision.current()
+        return revision.number, revision.changed_at
+    return window.revision_number, window.revision_changed_at
+
+
+def bump_content_revision(sender, **kwargs):
+    """Signal receiver: any change to published content makes a new revision."""
+    if kwargs.get("raw"):  # Fixture loading.
+        return
+    ContentRevision.bump()
+
+
+def public_page(view):
+    """Serve a public page from the cache, or 304, while the content is unchanged.
+
+    One query reads the revision (with the footer's inquiry window). A repeat visit with a matching ETag or
+    If-Modified-Since gets 304; otherwise a rendered copy for this revision,
+    language and URL is served from the cache, or rendered and stored.
+    """
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD"):
+            return view(request, *args, **kwargs)
+        number, changed_at = revision_and_window(request)
+        language = get_language()
+        etag = f'"{number}-{language}"'
+        last_modified = int(changed_at.timestamp())
+        not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+        if not_modified is not None:
+            return not_modified
+
+        digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+        key = f"page:{number}:{language}:{digest}"
+        stored = cache.get(key) if settings.PAGE_CACHE_SECONDS else None
+        if stored is not None:
+            content, content_type = stored
+            response = HttpResponse(content, content_type=content_type)
+        else:
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render") and callable(response.render):
+                response.render()
+            if settings.PAGE_CACHE_SECONDS and response.status_code == 200 and not response.cookies:
+                cache.set(
+                    key, (response.content, response["Content-Type"]), settings.PAGE_CACHE_SECONDS
+                )
+        if response.status_code == 200:
+            response["ETag"] = etag
+            response["Last-Modified"] = http_date(last_modified)
+            patch_cache_control(response, public=True, max_age=settings.PAGE_MAX_AGE_SECONDS)
+        return response
+
+    return wrapper
