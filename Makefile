@@ -1,6 +1,6 @@
 # The two commands a newcomer needs: `make run` and `make test`.
 .DEFAULT_GOAL := run
-.PHONY: run test lint format check bench python
+.PHONY: run serve test lint format check bench python
 
 VENV := .venv
 BIN := $(VENV)/bin
@@ -38,6 +38,19 @@ run: $(VENV)/.runtime
 	$(DEV_ENV) $(BIN)/python manage.py migrate --no-input
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
+# A production-like stack on this machine: PostgreSQL, collected static files,
+# gunicorn with its config file, DEBUG off (plain HTTP on loopback).
+SERVE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/kouryu
+SERVE_ENV := DJANGO_DEBUG=false DJANGO_HTTPS=false DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost \
+	DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat .serve-secret 2>/dev/null || (python3 -c 'import secrets; print(secrets.token_urlsafe(50))' | tee .serve-secret))}" \
+	DATABASE_URL=$(SERVE_DATABASE_URL)
+
+serve: $(VENV)/.runtime
+	createdb -h 127.0.0.1 -U postgres kouryu 2>/dev/null || true
+	$(SERVE_ENV) $(BIN)/python manage.py migrate --no-input
+	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --no-input -v0
+	$(SERVE_ENV) $(BIN)/gunicorn -c config/gunicorn.py config.wsgi
+
 test: $(VENV)/.dev node_modules/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -57,4 +70,6 @@ check: $(VENV)/.runtime
 
 # Figures as ratios from one run; never part of `make test`.
 bench: $(VENV)/.dev
+	@command -v wrk >/dev/null || { apt-get update -q && apt-get install -y -q wrk; }
 	$(BIN)/python tests/bench/consultation_post.py
+	$(BIN)/python tests/bench/serving.py

@@ -62,7 +62,8 @@ MIDDLEWARE = [
     "config.database.DatabaseUnavailableMiddleware",
 ]
 
-ROOT_URLCONF = "config.urls"
+# The benchmark mounts its reference view through its own URLconf (tests/bench/urls.py).
+ROOT_URLCONF = env_str("DJANGO_ROOT_URLCONF", "config.urls")
 
 TEMPLATES = [
     {
@@ -227,6 +228,10 @@ else:
 # browsers and a CDN may reuse them for PAGE_MAX_AGE_SECONDS before revalidating.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600, minimum=0, maximum=86400)
 PAGE_MAX_AGE_SECONDS = env_int("PAGE_MAX_AGE_SECONDS", 60, minimum=0, maximum=86400)
+# How long an app server trusts its cached content revision. Every edit clears
+# it in the shared cache (Redis), so this only bounds staleness for per-process
+# caches; keep it short.
+REVISION_CACHE_SECONDS = env_int("REVISION_CACHE_SECONDS", 2, minimum=0, maximum=60)
 
 # The address staff reach the admin at; mails to bureaus link to it.
 SITE_URL = env_str("DJANGO_SITE_URL", "http://127.0.0.1:8000")

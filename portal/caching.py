@@ -5,6 +5,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Subquery
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control
@@ -12,6 +13,24 @@ from django.utils.http import http_date
 from django.utils.translation import get_language
 
 from portal.models import ContentRevision, InquiryWindow
+
+REVISION_KEY = "content-revision"
+
+
+def current_revision(request):
+    """(number, changed_at) of the content, from the cache when it holds them.
+
+    The cache entry is rewritten by every bump, and lives only
+    REVISION_CACHE_SECONDS: with a cache shared by all app servers (Redis) an
+    edit shows at once; with a per-process cache, other processes see it within
+    that time.
+    """
+    cached = cache.get(REVISION_KEY)
+    if cached is not None:
+        return cached
+    revision = revision_and_window(request)
+    cache.set(REVISION_KEY, revision, settings.REVISION_CACHE_SECONDS)
+    return revision
 
 
 def revision_and_window(request):
@@ -41,12 +60,17 @@ def bump_content_revision(sender, **kwargs):
     if kwargs.get("raw"):  # Fixture loading.
         return
     ContentRevision.bump()
+    cache.delete(REVISION_KEY)
+    # Again once the edit is visible to others: a page read between the two
+    # could have cached the old number.
+    transaction.on_commit(lambda: cache.delete(REVISION_KEY))
 
 
 def public_page(view):
     """Serve a public page from the cache, or 304, while the content is unchanged.
 
-    One query reads the revision (with the footer's inquiry window). A repeat visit with a matching ETag or
+    The revision comes from the cache, or from one query that also reads the
+    footer's inquiry window. A repeat visit with a matching ETag or
     If-Modified-Since gets 304; otherwise a rendered copy for this revision,
     language and URL is served from the cache, or rendered and stored.
     """
@@ -55,7 +79,7 @@ def public_page(view):
     def wrapper(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
-        number, changed_at = revision_and_window(request)
+        number, changed_at = current_revision(request)
         language = get_language()
         etag = f'"{number}-{language}"'
         last_modified = int(changed_at.timestamp())

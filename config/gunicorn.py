@@ -1,0 +1,26 @@
+"""gunicorn settings for production and `make serve`: gunicorn -c config/gunicorn.py config.wsgi"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+# Synchronous workers: pages are short and the mail goes out after commit with a
+# bounded timeout; one process per core plus one keeps both cores busy.
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() + 1))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 20
+keepalive = 5
+max_requests = 2000  # Recycle workers now and then; the jitter avoids all at once.
+max_requests_jitter = 200
+preload_app = True
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+# JSON lines like the application's logs; the path only, never the query string
+# (a keyword search is the visitor's own business).
+access_log_format = (
+    '{"time": "%(t)s", "logger": "gunicorn.access", "request_id": "%({x-request-id}o)s", '
+    '"method": "%(m)s", "path": "%(U)s", "status": %(s)s, "bytes": "%(B)s", '
+    '"duration_ms": %(M)s}'
+)
+errorlog = "-"
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
