@@ -7,7 +7,7 @@ from portal.caching import public_page
 
 app_name = "bureaus"
 urlpatterns = [
-    path("", public_page(views.catalogue), name="list"),
+    path("", public_page(views.catalogue, cache_params=("q", "bureau", "theme")), name="list"),
     path("<slug:slug>/", public_page(views.BureauDetailView.as_view()), name="detail"),
     path(
         "<slug:bureau_slug>/<slug:slug>/",

@@ -6,8 +6,10 @@ import logging
 import re
 import uuid
 
+from django.core.signals import request_finished
+
 request_id_var = contextvars.ContextVar("request_id", default="-")
-_VALID_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+_VALID_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 
 
 class RequestIdMiddleware:
@@ -19,14 +21,20 @@ class RequestIdMiddleware:
 
     def __call__(self, request):
         incoming = request.headers.get("X-Request-ID", "")
-        request.id = incoming if _VALID_ID.match(incoming) else uuid.uuid4().hex
-        token = request_id_var.set(request.id)
-        try:
-            response = self.get_response(request)
-        finally:
-            request_id_var.reset(token)
+        request.id = incoming if _VALID_ID.fullmatch(incoming) else uuid.uuid4().hex
+        # Cleared on request_finished, not here: Django logs error responses
+        # (404, 503) after the middleware has returned.
+        request_id_var.set(request.id)
+        response = self.get_response(request)
         response["X-Request-ID"] = request.id
         return response
+
+
+def _clear_request_id(**kwargs):
+    request_id_var.set("-")
+
+
+request_finished.connect(_clear_request_id, dispatch_uid="clear-request-id")
 
 
 class RequestIdFilter(logging.Filter):

@@ -66,14 +66,20 @@ def bump_content_revision(sender, **kwargs):
     transaction.on_commit(lambda: cache.delete(REVISION_KEY))
 
 
-def public_page(view):
+def public_page(view=None, *, cache_params=()):
     """Serve a public page from the cache, or 304, while the content is unchanged.
 
     The revision comes from the cache, or from one query that also reads the
     footer's inquiry window. A repeat visit with a matching ETag or
     If-Modified-Since gets 304; otherwise a rendered copy for this revision,
     language and URL is served from the cache, or rendered and stored.
+
+    Only the query parameters named in ``cache_params`` enter the cache key; a
+    request with any other parameter is rendered and not stored, so random query
+    strings cannot fill the cache.
     """
+    if view is None:
+        return lambda view: public_page(view, cache_params=cache_params)
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -85,11 +91,13 @@ def public_page(view):
         last_modified = int(changed_at.timestamp())
         not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
         if not_modified is not None:
-            return not_modified
+            return with_validators(not_modified, etag, last_modified)
 
-        digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+        cacheable = settings.PAGE_CACHE_SECONDS and set(request.GET) <= set(cache_params)
+        query = sorted((name, request.GET.getlist(name)) for name in request.GET)
+        digest = hashlib.sha256(f"{request.path}?{query}".encode()).hexdigest()[:32]
         key = f"page:{number}:{language}:{digest}"
-        stored = cache.get(key) if settings.PAGE_CACHE_SECONDS else None
+        stored = cache.get(key) if cacheable else None
         if stored is not None:
             content, content_type = stored
             response = HttpResponse(content, content_type=content_type)
@@ -97,14 +105,20 @@ def public_page(view):
             response = view(request, *args, **kwargs)
             if hasattr(response, "render") and callable(response.render):
                 response.render()
-            if settings.PAGE_CACHE_SECONDS and response.status_code == 200 and not response.cookies:
+            if cacheable and response.status_code == 200 and not response.cookies:
                 cache.set(
                     key, (response.content, response["Content-Type"]), settings.PAGE_CACHE_SECONDS
                 )
         if response.status_code == 200:
-            response["ETag"] = etag
-            response["Last-Modified"] = http_date(last_modified)
-            patch_cache_control(response, public=True, max_age=settings.PAGE_MAX_AGE_SECONDS)
+            with_validators(response, etag, last_modified)
         return response
 
     return wrapper
+
+
+def with_validators(response, etag, last_modified):
+    """The headers a 200 carries and its 304 must repeat (RFC 9110, 15.4.5)."""
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified)
+    patch_cache_control(response, public=True, max_age=settings.PAGE_MAX_AGE_SECONDS)
+    return response

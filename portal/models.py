@@ -1,8 +1,11 @@
 """The programme's own content: overview, training, benefits, testimonials, restrictions."""
 
+from datetime import timedelta
+
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from portal.content import Bilingual, ListedContent, phone_validator, tel_uri
@@ -293,6 +296,13 @@ class ContentRevision(models.Model):
     @classmethod
     def bump(cls):
         """Mark the content as changed now."""
-        updated = cls.objects.update(number=models.F("number") + 1, changed_at=timezone.now())
+        # Last-Modified has whole seconds: two edits within one second must still
+        # differ, or If-Modified-Since would hide the second.
+        updated = cls.objects.update(
+            number=models.F("number") + 1,
+            changed_at=Greatest(
+                models.Value(timezone.now()), models.F("changed_at") + timedelta(seconds=1)
+            ),
+        )
         if not updated:
             cls.objects.get_or_create(singleton=True)
