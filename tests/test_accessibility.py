@@ -13,17 +13,13 @@ from axe_playwright_python.sync_playwright import Axe
 
 from bureaus.models import Duty
 from tests.conftest import all_public_paths
+from tests.quality import axe_failure
 
 pytestmark = [
     pytest.mark.browser,
     # live_server flushes the database after each test; this restores the seed.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-AXE_OPTIONS = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa"]},
-    "resultTypes": ["violations"],
-}
 
 
 # The 404 page in each language (Japanese is unprefixed).
@@ -46,11 +42,8 @@ def test_every_public_page_has_no_wcag_violations(browser, live_server):
                 got = response.status if response else "no response"
                 failures.append(f"{path}: expected HTTP {status}, got {got}")
                 continue
-            results = axe.run(tab, options=AXE_OPTIONS)
-            if not results.response["passes"]:
-                failures.append(f"{path}: axe passed no rule at all, so it checked nothing")
-            elif results.violations_count:
-                failures.append(f"{path}: {results.generate_report()}")
+            if failure := axe_failure(axe, tab):
+                failures.append(f"{path}: {failure}")
     finally:
         context.close()
 

@@ -8,8 +8,6 @@ HTML the Django test client gets, all files in one run; both collect every
 failure before failing once.
 """
 
-import json
-import subprocess
 from html.parser import HTMLParser
 from types import SimpleNamespace
 
@@ -21,8 +19,7 @@ from django.test import Client
 from applications.throttle import client_key
 from bureaus.models import Duty
 from tests.applications.helpers import form_data, next_month
-from tests.test_accessibility import AXE_OPTIONS
-from tests.test_html_validity import CANARY, CANARY_NAME, file_name
+from tests.quality import axe_failure, nu_errors
 
 PREFIXES = {"ja": "", "en": "/en"}  # Japanese is unprefixed.
 # Every client in these tests comes from 127.0.0.1: the test client and the live server.
@@ -175,40 +172,14 @@ def test_error_summary_lists_the_errors_in_the_order_of_the_page(client):
 
 @pytest.mark.django_db
 def test_every_step_is_valid_html(client, settings, tmp_path, vnu_command):
-    saved = {}  # file name -> the page's state and path
-    for number, (state, path, response) in enumerate(form_pages(client, settings)):
+    documents = {}
+    for state, path, response in form_pages(client, settings):
         assert response["Content-Type"].startswith("text/html"), path
-        name = file_name(number, f"{state} {path}")
-        (tmp_path / name).write_bytes(response.content)
-        saved[name] = f"{state} ({path})"
-    (tmp_path / CANARY_NAME).write_text(CANARY, encoding="utf-8")
-
-    files = [str(tmp_path / name) for name in [*saved, CANARY_NAME]]
-    result = subprocess.run(
-        vnu_command + ["--errors-only", "--format", "json", *files],
-        capture_output=True,
-        text=True,
-        timeout=300,
+        documents[f"{state} ({path})"] = response.content
+    errors = nu_errors(vnu_command, documents, tmp_path)
+    assert not errors, f"{len(errors)} HTML error(s) in {len(documents)} pages:\n" + "\n".join(
+        errors
     )
-    try:
-        messages = json.loads(result.stderr)["messages"]
-    except (json.JSONDecodeError, KeyError):
-        pytest.fail(
-            f"the Nu checker gave no JSON (exit {result.returncode}):\n{result.stderr}{result.stdout}"
-        )
-    errors, canary_errors = [], 0
-    for message in messages:
-        name = message.get("url", "").rsplit("/", 1)[-1]
-        if name == CANARY_NAME:
-            canary_errors += 1
-            continue
-        extract = message.get("extract", "").strip().replace("\n", "↵")
-        errors.append(
-            f"{saved.get(name, name)} line {message.get('lastLine', '?')}: "
-            f"{message.get('message')}" + (f"\n    {extract}" if extract else "")
-        )
-    assert canary_errors, f"the Nu checker did not flag the invalid canary page:\n{result.stderr}"
-    assert not errors, f"{len(errors)} HTML error(s) in {len(saved)} pages:\n" + "\n".join(errors)
 
 
 # --- axe in Chromium. ----------------------------------------------------------------------
@@ -258,13 +229,8 @@ def test_every_step_has_no_wcag_violations(browser, live_server, settings):
             return
         if tab.locator("h1").count() != 1 or not tab.title().strip():
             failures.append(f"{state} ({tab.url}): not exactly one <h1>, or no <title>")
-        results = axe.run(tab, options=AXE_OPTIONS)
-        if not results.response["passes"]:
-            failures.append(
-                f"{state} ({tab.url}): axe passed no rule at all, so it checked nothing"
-            )
-        elif results.violations_count:
-            failures.append(f"{state} ({tab.url}): {results.generate_report()}")
+        if failure := axe_failure(axe, tab):
+            failures.append(f"{state} ({tab.url}): {failure}")
 
     try:
         for language, prefix in PREFIXES.items():
