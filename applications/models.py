@@ -1,9 +1,11 @@
 """Pre-consultation requests (事前相談) and the outbox of mails that route them."""
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Q
+from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -37,6 +39,48 @@ class Answer(models.TextChoices):
 
 class InquiryStatus(models.TextChoices):
     RECEIVED = "received", "受付"
+
+
+# The programme runs on Tokyo time: a request received at 00:30 on 1 January in
+# Tokyo belongs to the new year, whatever the server's or the database's zone.
+TOKYO = ZoneInfo("Asia/Tokyo")
+
+
+class InquiryQuerySet(models.QuerySet):
+    """Aggregate counts of requests for the public statistics; no request is read whole."""
+
+    def counts_by_bureau(self):
+        """{bureau pk: number of requests naming it}, most first; None counts requests
+        that named no bureau (other duties only). A request naming several bureaus
+        counts once for each."""
+        rows = (
+            self.order_by()
+            .values("bureaus")
+            .annotate(count=Count("pk", distinct=True))
+            .order_by("-count", "bureaus")
+        )
+        return {row["bureaus"]: row["count"] for row in rows}
+
+    def counts_by_industry(self):
+        """{industry value: number of requests}, most first."""
+        rows = (
+            self.order_by()
+            .values("industry")
+            .annotate(count=Count("pk"))
+            .order_by("-count", "industry")
+        )
+        return {row["industry"]: row["count"] for row in rows}
+
+    def counts_by_year(self):
+        """{year of receipt in Tokyo: number of requests}, oldest year first."""
+        rows = (
+            self.order_by()
+            .annotate(year=ExtractYear("received_at", tzinfo=TOKYO))
+            .values("year")
+            .annotate(count=Count("pk"))
+            .order_by("year")
+        )
+        return {row["year"]: row["count"] for row in rows}
 
 
 class Inquiry(models.Model):
@@ -82,6 +126,8 @@ class Inquiry(models.Model):
     subsidy_relation = models.CharField("補助金等の交付の関係", max_length=10, choices=Answer)
     contract_relation = models.CharField("契約の関係", max_length=10, choices=Answer)
     purpose_acknowledged_at = models.DateTimeField("利用目的への同意日時")
+
+    objects = InquiryQuerySet.as_manager()
 
     class Meta:
         verbose_name = "事前相談の申込み"

@@ -12,7 +12,8 @@ from applications.forms import ConsultationForm
 from applications.models import Inquiry
 from applications.services import deliver_notifications, restriction_notes, submit_inquiry
 from applications.throttle import take_submission_slot
-from bureaus.models import Bureau, Duty
+from bureaus.models import Bureau
+from bureaus.shortlist import MAX_DUTIES, duties_matching
 
 DRAFT = "consultation_draft"
 DONE = "consultation_done"
@@ -30,15 +31,13 @@ def _draft_form(request, **kwargs):
 
 
 def _initial_from_links(request):
-    """Pre-select the bureau or duty a catalogue page linked from."""
+    """Pre-select the bureau a catalogue page linked from, and the duties: one from a
+    duty page, or every duty of the visitor's shortlist (``?duty=a/b&duty=c/d``)."""
     initial = {}
     if slug := request.GET.get("bureau"):
         initial["bureaus"] = list(Bureau.objects.published().filter(slug=slug))
-    if path := request.GET.get("duty"):
-        bureau_slug, _, duty_slug = path.partition("/")
-        initial["duties"] = list(
-            Duty.objects.published().filter(bureau__slug=bureau_slug, slug=duty_slug)
-        )
+    if paths := request.GET.getlist("duty"):
+        initial["duties"] = list(duties_matching(paths[:MAX_DUTIES]))
     return initial
 
 

@@ -1,6 +1,7 @@
 """Admin for HR staff: bureaus, their example duties and the themes that group them."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils import timezone
 
 from bureaus.models import Bureau, Duty, Theme
 
@@ -39,11 +40,33 @@ class BureauAdmin(admin.ModelAdmin):
     inlines = [DutyInline]
 
 
+class ReviewDueFilter(admin.SimpleListFilter):
+    """Duties whose bureau should confirm them again (settings.REVIEW_INTERVAL_MONTHS)."""
+
+    title = "確認期限切れ"
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [("due", "確認期限切れ"), ("current", "期限内")]
+
+    def queryset(self, request, queryset):
+        due = Duty.objects.due_for_review(timezone.localdate())
+        if self.value() == "due":
+            return queryset.filter(pk__in=due.values("pk"))
+        if self.value() == "current":
+            return queryset.exclude(pk__in=due.values("pk"))
+        return queryset
+
+
 @admin.register(Duty)
 class DutyAdmin(admin.ModelAdmin):
-    list_display = ["title_ja", "bureau", "order", "is_published"]
+    list_display = ["title_ja", "bureau", "order", "is_published", "confirmed_at", "needs_review"]
     list_editable = ["order", "is_published"]
-    list_filter = ["is_published", "bureau", "themes"]
+    list_filter = ["is_published", ReviewDueFilter, "bureau", "themes"]
+    actions = ["mark_confirmed_today"]
+    # The confirmation date changes only through the action, so it always records
+    # a deliberate confirmation, never a side effect of saving an edit.
+    readonly_fields = ["confirmed_at", "created_at", "updated_at"]
     list_select_related = ["bureau"]
     search_fields = ["title_ja", "title_en", "description_ja", "description_en", "bureau__name_ja"]
     autocomplete_fields = ["bureau"]
@@ -53,7 +76,19 @@ class DutyAdmin(admin.ModelAdmin):
         (None, {"fields": ["bureau", "slug"]}),
         ("業務内容", {"fields": [("title_ja", "title_en"), ("description_ja", "description_en")]}),
         ("分類と掲載", {"fields": ["themes", "order", "is_published"]}),
+        ("確認と履歴", {"fields": ["confirmed_at", ("created_at", "updated_at")]}),
     ]
+
+    @admin.display(boolean=True, description="要確認")
+    def needs_review(self, duty):
+        return duty.is_due_for_review(timezone.localdate())
+
+    @admin.action(description="本日確認済みにする", permissions=["change"])
+    def mark_confirmed_today(self, request, queryset):
+        count = queryset.confirm(timezone.localdate())
+        self.message_user(
+            request, f"{count} 件の業務内容例を本日確認済みにしました。", messages.SUCCESS
+        )
 
 
 @admin.register(Theme)

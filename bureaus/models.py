@@ -1,9 +1,12 @@
 """The catalogue: bureaus of the Tokyo Metropolitan Government and their example duties."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
+from bureaus.review import is_due_for_review, latest_confirmation_due
 from bureaus.search import normalise_for_search
 from portal.content import (
     Bilingual,
@@ -71,6 +74,8 @@ class Bureau(ListedContent):
         help_text="チェックを外すと、この局とその業務内容例はすべてサイトに表示されません。",
     )
     search_text = models.TextField(editable=False, default="")
+    created_at = models.DateTimeField("登録日時", auto_now_add=True)
+    updated_at = models.DateTimeField("更新日時", auto_now=True)
 
     name = Bilingual()
     contact_section = Bilingual()
@@ -115,6 +120,25 @@ class DutyQuerySet(PublishedQuerySet):
         """Duties visible to the public: published themselves and in a published bureau."""
         return self.filter(is_published=True, bureau__is_published=True)
 
+    def due_for_review(self, today, months=None):
+        """Duties whose bureau last confirmed them at least the review interval ago.
+
+        ``months`` defaults to settings.REVIEW_INTERVAL_MONTHS; the date rule is
+        bureaus.review.is_due_for_review.
+        """
+        months = settings.REVIEW_INTERVAL_MONTHS if months is None else months
+        return self.filter(confirmed_at__lte=latest_confirmation_due(today, months))
+
+    def confirm(self, on):
+        """Record that the bureaus confirmed these duties on the given day."""
+        from portal.caching import bump_content_revision
+
+        updated = self.update(confirmed_at=on)
+        # update() sends no post_save, and the date shows on the duty pages.
+        if updated:
+            bump_content_revision(sender=Duty)
+        return updated
+
 
 class Duty(ListedContent):
     bureau = models.ForeignKey(
@@ -146,6 +170,15 @@ class Duty(ListedContent):
         "表示順", default=0, help_text="局の中で、小さい数ほど先に表示されます。"
     )
     search_text = models.TextField(editable=False, default="")
+    confirmed_at = models.DateField(
+        "最終確認日",
+        default=timezone.localdate,
+        help_text="局が最後に内容を確認した日。業務のページに表示され、"
+        "確認から一定期間（既定 12 か月）が過ぎると局に確認を依頼するメールが送られます。"
+        "局が確認したら、一覧で選んで操作「本日確認済みにする」を実行してください。",
+    )
+    created_at = models.DateTimeField("登録日時", auto_now_add=True)
+    updated_at = models.DateTimeField("更新日時", auto_now=True)
 
     objects = DutyQuerySet.as_manager()
 
@@ -181,6 +214,11 @@ class Duty(ListedContent):
         if keyword and keyword not in self.search_text and keyword not in self.bureau.search_text:
             return False
         return not theme_slug or any(theme.slug == theme_slug for theme in self.themes.all())
+
+    def is_due_for_review(self, today, months=None):
+        """Whether the bureau should confirm this duty's text again (see due_for_review)."""
+        months = settings.REVIEW_INTERVAL_MONTHS if months is None else months
+        return is_due_for_review(self.confirmed_at, today, months)
 
     def build_search_text(self):
         """The duty's texts in both languages, folded for keyword search."""

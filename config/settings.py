@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.sitemaps",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "crispy_forms",
@@ -242,3 +243,11 @@ CONSULTATION_MIN_FILL_SECONDS = env_int("CONSULTATION_MIN_FILL_SECONDS", 3, mini
 CONSULTATION_SUBMISSIONS_PER_HOUR = env_int(
     "CONSULTATION_SUBMISSIONS_PER_HOUR", 5, minimum=1, maximum=1000
 )
+
+# The public statistics show a group of pre-consultation requests only when it has
+# at least this many, so that no company can be picked out of a small count.
+STATISTICS_MIN_COUNT = env_int("STATISTICS_MIN_COUNT", 5, minimum=1, maximum=1000)
+
+# A duty's bureau is asked to confirm its text again this many months after it
+# last did (manage.py remind_review; the admin's 要確認 flag).
+REVIEW_INTERVAL_MONTHS = env_int("REVIEW_INTERVAL_MONTHS", 12, minimum=1, maximum=120)

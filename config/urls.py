@@ -2,9 +2,13 @@
 
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+from django.views.generic import TemplateView
 
+from bureaus import opendata_urls
 from config.health import health
+from portal.sitemaps import SITEMAPS
 
 admin.site.site_header = "東京都 交流受入ポータル 管理"
 admin.site.site_title = "交流受入ポータル 管理"
@@ -13,10 +17,21 @@ admin.site.index_title = "掲載内容の管理"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
+    # For search engines, once for both languages: each entry names the page in each.
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path(
+        "robots.txt",
+        TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
+        name="robots",
+    ),
+    # Open-data files hold both languages, so they live at one unprefixed address.
+    path("opendata/", include(opendata_urls.files)),
 ]
 urlpatterns += i18n_patterns(
     path("", include("portal.urls")),
     path("bureaus/", include("bureaus.urls")),
+    path("shortlist/", include("bureaus.shortlist_urls")),
     path("consultation/", include("applications.urls")),
+    path("", include("bureaus.opendata_urls")),
     prefix_default_language=False,
 )

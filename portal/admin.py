@@ -4,6 +4,7 @@ from django.contrib import admin
 
 from portal.models import (
     Benefit,
+    FaqEntry,
     InquiryWindow,
     OverviewPoint,
     PageText,
@@ -67,6 +68,13 @@ class RestrictionAdmin(ListedContentAdmin):
     list_display = ["body_ja", "order", "is_published"]
     search_fields = ["body_ja", "body_en"]
     fields = [("body_ja", "body_en"), "topic", "order", "is_published"]
+
+
+@admin.register(FaqEntry)
+class FaqEntryAdmin(ListedContentAdmin):
+    list_display = ["question_ja", "question_en", "order", "is_published"]
+    search_fields = ["question_ja", "question_en", "answer_ja", "answer_en"]
+    fields = [("question_ja", "question_en"), ("answer_ja", "answer_en"), "order", "is_published"]
 
 
 @admin.register(InquiryWindow)

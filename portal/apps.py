@@ -15,6 +15,7 @@ CONTENT_MODELS = [
     "portal.Testimonial",
     "portal.Restriction",
     "portal.InquiryWindow",
+    "portal.FaqEntry",
 ]
 
 

@@ -72,7 +72,8 @@ def public_page(view=None, *, cache_params=()):
     The revision comes from the cache, or from one query that also reads the
     footer's inquiry window. A repeat visit with a matching ETag or
     If-Modified-Since gets 304; otherwise a rendered copy for this revision,
-    language and URL is served from the cache, or rendered and stored.
+    language and URL (with scheme and host) is served from the cache, or rendered
+    and stored.
 
     Only the query parameters named in ``cache_params`` enter the cache key; a
     request with any other parameter is rendered and not stored, so random query
@@ -95,7 +96,10 @@ def public_page(view=None, *, cache_params=()):
 
         cacheable = settings.PAGE_CACHE_SECONDS and set(request.GET) <= set(cache_params)
         query = sorted((name, request.GET.getlist(name)) for name in request.GET)
-        digest = hashlib.sha256(f"{request.path}?{query}".encode()).hexdigest()[:32]
+        # The whole URL: pages name their own absolute URL (canonical, hreflang), so a
+        # copy made for one allowed host or scheme must not be served for another.
+        url = request.build_absolute_uri(request.path)
+        digest = hashlib.sha256(f"{url}?{query}".encode()).hexdigest()[:32]
         key = f"page:{number}:{language}:{digest}"
         stored = cache.get(key) if cacheable else None
         if stored is not None:

@@ -1,11 +1,15 @@
-"""Context every page shares: the central inquiry window and the language links."""
+"""Context every page shares: the inquiry window, the language links, the search engine meta."""
 
 from django.conf import settings
 from django.urls import translate_url
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 
+from portal.content import active_language
 from portal.models import InquiryWindow
+
+# og:locale wants a territory as well as a language.
+OPEN_GRAPH_LOCALES = {"ja": "ja_JP", "en": "en_US"}
 
 
 def language_links(request):
@@ -23,6 +27,31 @@ def language_links(request):
     ]
 
 
+def search_engine_meta(request):
+    """What the <head> tells search engines and link previews about the current page.
+
+    Its canonical URL is the absolute URL without the query string: a filtered
+    catalogue points to the whole catalogue, and tracking parameters never make
+    a second copy of a page. The hreflang alternates name the same page in each
+    language, and x-default the default (unprefixed) one. Everything depends on
+    the URL alone, as the page cache (portal.caching) requires.
+    """
+    alternates = [
+        {"hreflang": code, "url": request.build_absolute_uri(translate_url(request.path, code))}
+        for code, _name in settings.LANGUAGES
+    ]
+    default = next(link for link in alternates if link["hreflang"] == settings.LANGUAGE_CODE)
+    current = active_language()
+    return {
+        "canonical_url": request.build_absolute_uri(request.path),
+        "alternates": [*alternates, {"hreflang": "x-default", "url": default["url"]}],
+        "locale": OPEN_GRAPH_LOCALES[current],
+        "alternate_locales": [
+            locale for code, locale in OPEN_GRAPH_LOCALES.items() if code != current
+        ],
+    }
+
+
 def window_for(request):
     if hasattr(request, "inquiry_window"):
         return request.inquiry_window
@@ -35,4 +64,5 @@ def site(request):
         # public pages read the window with the content revision (portal.caching).
         "inquiry_window": SimpleLazyObject(lambda: window_for(request)),
         "language_links": SimpleLazyObject(lambda: language_links(request)),
+        "search_engine_meta": SimpleLazyObject(lambda: search_engine_meta(request)),
     }

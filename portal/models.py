@@ -1,4 +1,4 @@
-"""The programme's own content: overview, training, benefits, testimonials, restrictions."""
+"""The programme's own content: overview, training, benefits, testimonials, restrictions, FAQ."""
 
 from datetime import timedelta
 
@@ -20,6 +20,9 @@ class Place(models.TextChoices):
     PRE_CONSULTATION = "pre_consultation", "事前相談の案内"
     OTHER_DUTIES = "other_duties", "掲載以外の業務の相談の案内"
     DETAILS_ONLINE = "details_online", "総務局ホームページの案内"
+    TIMELINE_APPLICATION = "timeline_application", "受入れまでの流れ：応募（お申込み）の説明"
+    TIMELINE_START = "timeline_start", "受入れまでの流れ：受入れ開始の説明"
+    TIMELINE_TERM = "timeline_term", "受入れまでの流れ：交流受入期間の説明"
 
 
 class Audience(models.TextChoices):
@@ -219,6 +222,38 @@ class Restriction(ListedContent):
 
     def __str__(self):
         return self.body_ja
+
+
+class FaqEntry(ListedContent):
+    """A frequently asked question about the programme and its answer."""
+
+    question_ja = models.CharField(
+        "質問（日本語）",
+        max_length=200,
+        help_text="企業のご担当者が尋ねる形で書きます（例: 受入れ期間はどのくらいですか。）。",
+    )
+    question_en = models.CharField("質問（英語）", max_length=300, blank=True)
+    answer_ja = models.TextField(
+        "回答（日本語）",
+        help_text="チラシや制度の案内と食い違わないように書きます。改行はそのまま表示されます。",
+    )
+    answer_en = models.TextField("回答（英語）", blank=True)
+
+    question = Bilingual()
+    answer = Bilingual()
+
+    class Meta(ListedContent.Meta):
+        verbose_name = "よくある質問"
+        verbose_name_plural = "よくある質問"
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(question_ja=""), name="faqentry_question_ja_required"
+            ),
+            models.CheckConstraint(condition=~Q(answer_ja=""), name="faqentry_answer_ja_required"),
+        ]
+
+    def __str__(self):
+        return self.question_ja
 
 
 class InquiryWindow(models.Model):

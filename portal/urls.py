@@ -15,4 +15,10 @@ urlpatterns = [
         public_page(TemplateView.as_view(template_name="portal/privacy.html")),
         name="privacy",
     ),
+    path("timeline/", public_page(views.TimelineView.as_view()), name="timeline"),
+    path("faq/", public_page(views.FaqView.as_view()), name="faq"),
+    # Not in the revision-keyed page cache: the statistics change with every request
+    # received and the results with every test run, neither of which bumps the revision.
+    path("statistics/", views.statistics, name="statistics"),
+    path("accessibility/", views.accessibility, name="accessibility"),
 ]

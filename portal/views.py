@@ -1,10 +1,15 @@
-"""Views of the programme pages: home and how to apply."""
+"""Views of the programme pages: home, how to apply, timeline, FAQ, statistics, accessibility."""
 
-from django.views.generic import TemplateView
+from django.conf import settings
+from django.shortcuts import render
+from django.utils.cache import patch_cache_control
+from django.views.generic import ListView, TemplateView
 
+from portal.accessibility import latest_results
 from portal.models import (
     Audience,
     Benefit,
+    FaqEntry,
     OverviewPoint,
     PageText,
     Place,
@@ -12,6 +17,7 @@ from portal.models import (
     Testimonial,
     TrainingOpportunity,
 )
+from portal.statistics import programme_statistics
 
 
 class HomeView(TemplateView):
@@ -44,3 +50,47 @@ class HowToApplyView(TemplateView):
             restrictions=Restriction.objects.published(),
             **kwargs,
         )
+
+
+class TimelineView(TemplateView):
+    template_name = "portal/timeline.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            texts=PageText.objects.bodies(
+                Place.PRE_CONSULTATION,
+                Place.TIMELINE_APPLICATION,
+                Place.TIMELINE_START,
+                Place.TIMELINE_TERM,
+            ),
+            **kwargs,
+        )
+
+
+class FaqView(ListView):
+    template_name = "portal/faq.html"
+    context_object_name = "entries"
+
+    def get_queryset(self):
+        return FaqEntry.objects.published()
+
+
+def briefly_cached(response):
+    """Cache-Control for pages that do not follow the content revision (so are not in
+    the revision-keyed page cache): browsers and a CDN keep them as long as other pages."""
+    patch_cache_control(response, public=True, max_age=settings.PAGE_MAX_AGE_SECONDS)
+    return response
+
+
+def statistics(request):
+    """Request counts by bureau, industry and year; small groups merged or withheld."""
+    minimum = settings.STATISTICS_MIN_COUNT
+    context = {"minimum": minimum, **programme_statistics(minimum=minimum)}
+    return briefly_cached(render(request, "portal/statistics.html", context))
+
+
+def accessibility(request):
+    """The accessibility policy, with the latest automated results the test run recorded."""
+    return briefly_cached(
+        render(request, "portal/accessibility.html", {"results": latest_results()})
+    )

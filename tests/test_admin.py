@@ -32,7 +32,7 @@ def admin_url(model, view, *args):
 
 
 def test_every_content_model_is_registered_with_list_columns_and_search():
-    assert len(CONTENT_MODELS) == 10
+    assert len(CONTENT_MODELS) == 11
     for model in CONTENT_MODELS:
         model_admin = admin.site._registry[model]
         assert len(model_admin.list_display) >= 2, model

@@ -1,0 +1,43 @@
+"""Mail each bureau the published duties it should confirm again, and print a summary."""
+
+from datetime import date
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from bureaus.services import send_review_reminders
+
+
+class Command(BaseCommand):
+    help = (
+        "確認から REVIEW_INTERVAL_MONTHS か月以上たった公開中の業務内容例を、"
+        "局ごとに 1 通のメールで局の連絡先に知らせます（連絡先のない局は総務局人事部人事課へ）。"
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--date",
+            type=date.fromisoformat,
+            help="Judge as of this day (YYYY-MM-DD) instead of today.",
+        )
+
+    def handle(self, *, date=None, **options):
+        today = date or timezone.localdate()
+        result = send_review_reminders(today=today)
+        months = settings.REVIEW_INTERVAL_MONTHS
+        self.stdout.write(
+            f"{today:%Y-%m-%d}: {result.duty_count} published duties unconfirmed for "
+            f"{months} months or more, in {len(result.sent) + len(result.unaddressed)} bureaus."
+        )
+        for bureau, duties in result.sent:
+            self.stdout.write(f"  sent to {bureau.contact_email}: {bureau.name_ja}, {len(duties)}")
+        for bureau, duties in result.unaddressed:
+            where = result.central_recipient or "nobody (no central window address)"
+            self.stdout.write(f"  no address: {bureau.name_ja}, {len(duties)}; reported to {where}")
+        for recipient, error in result.failed:
+            self.stderr.write(f"  NOT sent to {recipient}: {type(error).__name__}: {error}")
+        if result.unaddressed and not result.central_recipient and not result.failed:
+            self.stderr.write("  the central inquiry window has no address: nobody was told.")
+        if result.failed:
+            raise CommandError(f"{len(result.failed)} reminder(s) could not be sent.")
