@@ -11,6 +11,7 @@ import contextlib
 import io
 import json
 import logging
+import os
 import re
 import socket
 import sys
@@ -54,7 +55,9 @@ pytestmark = pytest.mark.django_db
 HSTS = "max-age=31536000; includeSubDomains; preload"
 UNAVAILABLE_JA = "ただいまご利用いただけません"
 UNAVAILABLE_EN = "Temporarily unavailable"
-REDIS_LOCATION = "redis://127.0.0.1:6379/7"  # A database of its own, flushed by these tests.
+# A database of its own, flushed by these tests; .ci/run points it at a throwaway
+# server when none runs on the usual port.
+REDIS_LOCATION = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/7")
 HYDROGEN = "/bureaus/environment/hydrogen-society/"
 
 
