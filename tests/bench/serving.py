@@ -161,14 +161,18 @@ def page_weights():
     for path in pages:
         html = urllib.request.urlopen(BASE + path).read()
         assets = re.findall(rb'(?:href|src)="(/static/[^"]+\.(?:css|js))"', html)
-        scripts_or_styles = [
+        # Absolute links to this site itself (canonical, hreflang) are not third-party.
+        third_party = [
             url
-            for url in re.findall(rb'<(?:script|link)[^>]+(?:src|href)="(https?://[^"]+)"', html)
+            for url in re.findall(
+                rb'<(?:script|link|img)[^>]+(?:src|href)="(https?://[^"]+)"', html
+            )
+            if not url.startswith(BASE.encode())
         ]
         weight = len(gzip.compress(html))
         for asset in assets:
             weight += len(gzip.compress(urllib.request.urlopen(BASE + asset.decode()).read()))
-        rows.append((path, weight / 1024, len(scripts_or_styles)))
+        rows.append((path, weight / 1024, len(third_party)))
     return rows
 
 
