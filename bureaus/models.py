@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from bureaus.review import is_due_for_review, latest_confirmation_due
 from bureaus.search import normalise_for_search
@@ -104,7 +105,13 @@ class Bureau(ListedContent):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("bureaus:detail", kwargs={"slug": self.slug})
+        # The catalogue links hundreds of duties under a few bureaus, each duty's URL
+        # built on its bureau's: reverse once per bureau, language and slug.
+        key = (get_language(), self.slug)
+        urls = self.__dict__.setdefault("_absolute_urls", {})
+        if key not in urls:
+            urls[key] = reverse("bureaus:detail", kwargs={"slug": self.slug})
+        return urls[key]
 
     def build_search_text(self):
         """The bureau's names, folded for keyword search."""
@@ -203,7 +210,8 @@ class Duty(ListedContent):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("bureaus:duty", kwargs={"bureau_slug": self.bureau.slug, "slug": self.slug})
+        # Duty pages sit under their bureau's page (bureaus/urls.py): /bureaus/<bureau>/<duty>/.
+        return f"{self.bureau.get_absolute_url()}{self.slug}/"
 
     def matches(self, keyword, theme_slug=""):
         """Whether the duty's text or its bureau's name contains the folded keyword,

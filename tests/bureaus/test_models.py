@@ -96,3 +96,26 @@ def test_theme_ordering_and_string_forms():
     ordered = [t for t in type(late).objects.all() if t in (late, early)]
     assert ordered == [early, late]
     assert str(early) == "先"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_duty_urls_built_on_the_bureau_url_match_the_url_patterns(language):
+    from django.urls import reverse
+
+    with translation.override(language):
+        for duty in Duty.objects.select_related("bureau"):
+            expected = reverse(
+                "bureaus:duty", kwargs={"bureau_slug": duty.bureau.slug, "slug": duty.slug}
+            )
+            assert duty.get_absolute_url() == expected
+
+
+@pytest.mark.django_db
+def test_a_bureau_url_follows_the_language_and_a_changed_slug():
+    bureau = make_bureau(slug="before")
+    with translation.override("en"):
+        assert bureau.get_absolute_url() == "/en/bureaus/before/"
+    assert bureau.get_absolute_url() == "/bureaus/before/"
+    bureau.slug = "after"
+    assert bureau.get_absolute_url() == "/bureaus/after/"
