@@ -3,12 +3,14 @@
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from applications.workflow import CLOSED, RouteStatus
 from bureaus.models import Bureau, Duty
 
 
@@ -47,7 +49,16 @@ TOKYO = ZoneInfo("Asia/Tokyo")
 
 
 class InquiryQuerySet(models.QuerySet):
-    """Aggregate counts of requests for the public statistics; no request is read whole."""
+    """Reads of many requests: who may see which, and the public statistics' counts."""
+
+    def visible_to(self, user):
+        """The requests a staff account may see: all for HR, those routed to its bureaus
+        for bureau staff. A request sent to several bureaus is visible to each of them."""
+        from applications.access import sees_every_bureau
+
+        if sees_every_bureau(user):
+            return self
+        return self.filter(pk__in=InquiryRoute.objects.visible_to(user).values("inquiry"))
 
     def counts_by_bureau(self):
         """{bureau pk: number of requests naming it}, most first; None counts requests
@@ -253,3 +264,110 @@ class Notification(models.Model):
     def retry_delay(self):
         """Exponential backoff after the n-th failed attempt: 1, 2, 4 … minutes, capped at 6 h."""
         return timedelta(minutes=min(2 ** max(self.attempts - 1, 0), 360))
+
+
+class InquiryRouteQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The routes a staff account may see: all for HR, its bureaus' for bureau staff."""
+        from applications.access import sees_every_bureau
+
+        if sees_every_bureau(user):
+            return self
+        return self.filter(bureau__staff__user=user)
+
+
+class InquiryRoute(models.Model):
+    """One request as one bureau handles it: its own status, assignee and deadline."""
+
+    inquiry = models.ForeignKey(
+        Inquiry, on_delete=models.CASCADE, related_name="routes", verbose_name="申込み"
+    )
+    bureau = models.ForeignKey(
+        Bureau, on_delete=models.PROTECT, related_name="inquiry_routes", verbose_name="局"
+    )
+    status = models.CharField(
+        "状況", max_length=20, choices=RouteStatus, default=RouteStatus.RECEIVED
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_routes",
+        verbose_name="担当者",
+    )
+    reply_by = models.DateField("回答期限", null=True, blank=True)
+    updated_at = models.DateTimeField("更新日時", auto_now=True)
+
+    objects = InquiryRouteQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "局ごとの対応"
+        verbose_name_plural = "局ごとの対応"
+        ordering = ["-inquiry__received_at", "bureau__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["inquiry", "bureau"], name="route_once_per_bureau"),
+            models.CheckConstraint(
+                condition=Q(status__in=RouteStatus.values), name="route_status_known"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.inquiry.reference} {self.bureau.name_ja}（{self.get_status_display()}）"
+
+    @property
+    def is_closed(self):
+        return self.status in CLOSED
+
+
+class InternalNote(models.Model):
+    """A note staff keep on a request at one bureau; never mailed, never shown to the applicant."""
+
+    route = models.ForeignKey(
+        InquiryRoute, on_delete=models.CASCADE, related_name="notes", verbose_name="局ごとの対応"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="記入者"
+    )
+    body = models.TextField("内部メモ")
+    created_at = models.DateTimeField("記入日時", default=timezone.now)
+
+    class Meta:
+        verbose_name = "内部メモ"
+        verbose_name_plural = "内部メモ"
+        ordering = ["created_at", "pk"]
+        constraints = [models.CheckConstraint(condition=~Q(body=""), name="note_body_required")]
+
+    def __str__(self):
+        return f"{self.route} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class AccessAction(models.TextChoices):
+    VIEW = "view", "閲覧"
+    EXPORT = "export", "書き出し"
+
+
+class InquiryAccess(models.Model):
+    """Who looked at or exported a request's personal data, and when."""
+
+    inquiry = models.ForeignKey(
+        Inquiry, on_delete=models.CASCADE, related_name="accesses", verbose_name="申込み"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="職員"
+    )
+    action = models.CharField("操作", max_length=10, choices=AccessAction)
+    at = models.DateTimeField("日時", default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "個人情報の閲覧記録"
+        verbose_name_plural = "個人情報の閲覧記録"
+        ordering = ["-at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=AccessAction.values), name="access_action_known"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.get_action_display()} {self.inquiry.reference}"

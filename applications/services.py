@@ -15,12 +15,15 @@ from django.utils import timezone, translation
 
 from applications.models import (
     Inquiry,
+    InquiryAccess,
+    InquiryRoute,
     Notification,
     NotificationKind,
     NotificationState,
 )
 from applications.restrictions import restriction_concerns
 from applications.routing import BureauAddress, route_inquiry
+from applications.workflow import add_business_days
 from portal.models import InquiryWindow, Restriction
 
 logger = logging.getLogger(__name__)
@@ -70,6 +73,13 @@ def submit_inquiry(*, token, language, answers, bureaus, duties, received_at=Non
     for duty in duties:
         chosen_bureaus.setdefault(duty.bureau_id, duty.bureau)
     inquiry.bureaus.set(chosen_bureaus.values())
+    reply_by = add_business_days(
+        timezone.localdate(received_at), settings.INQUIRY_REPLY_BUSINESS_DAYS
+    )
+    InquiryRoute.objects.bulk_create(
+        InquiryRoute(inquiry=inquiry, bureau=bureau, reply_by=reply_by)
+        for bureau in chosen_bureaus.values()
+    )
     inquiry.duties.set(duties)
 
     window = InquiryWindow.objects.get()
@@ -231,3 +241,8 @@ def restriction_notes(inquiry):
         {"concern": concern, "restriction": restrictions.get(concern.topic)}
         for concern in restriction_concerns(inquiry.restriction_answers)
     ]
+
+
+def record_access(*, inquiry_id, user, action):
+    """Note that ``user`` saw or exported a request's personal data."""
+    InquiryAccess.objects.create(inquiry_id=inquiry_id, user=user, action=action)

@@ -3,7 +3,7 @@
 from django.contrib import admin, messages
 from django.utils import timezone
 
-from bureaus.models import Bureau, Duty, Theme
+from bureaus.models import Bureau, BureauStaff, Duty, Theme
 
 
 class DutyInline(admin.TabularInline):
@@ -90,6 +90,23 @@ class DutyAdmin(admin.ModelAdmin):
             request, f"{count} 件の業務内容例を本日確認済みにしました。", messages.SUCCESS
         )
 
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if handles_every_bureau(request.user):
+            return queryset
+        # Bureau staff edit their own bureaus' duties only.
+        return queryset.filter(bureau__staff__user=request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "bureau" and not handles_every_bureau(request.user):
+            kwargs["queryset"] = Bureau.objects.filter(staff__user=request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+def handles_every_bureau(user):
+    """HR and content editors edit every bureau's listings; bureau staff their own."""
+    return user.is_superuser or user.has_perm("bureaus.change_bureau")
+
 
 @admin.register(Theme)
 class ThemeAdmin(admin.ModelAdmin):
@@ -99,3 +116,12 @@ class ThemeAdmin(admin.ModelAdmin):
     search_fields = ["name_ja", "name_en", "slug"]
     prepopulated_fields = {"slug": ["name_en"]}
     fields = [("name_ja", "name_en"), "slug", "order", "is_published"]
+
+
+@admin.register(BureauStaff)
+class BureauStaffAdmin(admin.ModelAdmin):
+    list_display = ["bureau", "user"]
+    list_filter = ["bureau"]
+    list_select_related = ["bureau", "user"]
+    search_fields = ["user__username", "user__email", "bureau__name_ja"]
+    autocomplete_fields = ["user"]

@@ -233,3 +233,28 @@ class Duty(ListedContent):
         return normalise_for_search(
             self.title_ja, self.title_en, self.description_ja, self.description_en
         )
+
+
+class BureauStaff(models.Model):
+    """A staff account that handles one bureau's requests and duties (one row per bureau)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="bureau_memberships",
+        verbose_name="職員",
+    )
+    bureau = models.ForeignKey(
+        Bureau, on_delete=models.CASCADE, related_name="staff", verbose_name="局"
+    )
+
+    class Meta:
+        verbose_name = "局の担当者"
+        verbose_name_plural = "局の担当者"
+        ordering = ["bureau__order", "user__username"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "bureau"], name="bureaustaff_once_per_bureau")
+        ]
+
+    def __str__(self):
+        return f"{self.bureau.name_ja}: {self.user.get_username()}"

@@ -244,6 +244,9 @@ CONSULTATION_SUBMISSIONS_PER_HOUR = env_int(
     "CONSULTATION_SUBMISSIONS_PER_HOUR", 5, minimum=1, maximum=1000
 )
 
+# Each bureau is asked to answer a new request within this many working days.
+INQUIRY_REPLY_BUSINESS_DAYS = env_int("INQUIRY_REPLY_BUSINESS_DAYS", 5, minimum=1, maximum=60)
+
 # The public statistics show a group of pre-consultation requests only when it has
 # at least this many, so that no company can be picked out of a small count.
 STATISTICS_MIN_COUNT = env_int("STATISTICS_MIN_COUNT", 5, minimum=1, maximum=1000)
