@@ -206,6 +206,11 @@ class InquiryRouteAdmin(admin.ModelAdmin):
             )
         return form
 
+    def save_model(self, request, obj, form, change):
+        if "status" in form.changed_data and obj.is_closed:
+            obj.closed_at = timezone.now()
+        super().save_model(request, obj, form, change)
+
     def save_formset(self, request, form, formset, change):
         notes = formset.save(commit=False)
         for note in notes:

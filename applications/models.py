@@ -9,6 +9,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from applications.workflow import CLOSED, RouteStatus
 from bureaus.models import Bureau, Duty
@@ -137,8 +138,15 @@ class Inquiry(models.Model):
     subsidy_relation = models.CharField("補助金等の交付の関係", max_length=10, choices=Answer)
     contract_relation = models.CharField("契約の関係", max_length=10, choices=Answer)
     purpose_acknowledged_at = models.DateTimeField("利用目的への同意日時")
+    # The secret in the applicant's status link; None once revoked.
+    status_token = models.CharField(
+        "状況確認リンクの鍵", max_length=64, unique=True, null=True, blank=True, editable=False
+    )
+    anonymised_at = models.DateTimeField("匿名化日時", null=True, blank=True, editable=False)
 
     objects = InquiryQuerySet.as_manager()
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "事前相談の申込み"
@@ -297,9 +305,14 @@ class InquiryRoute(models.Model):
         verbose_name="担当者",
     )
     reply_by = models.DateField("回答期限", null=True, blank=True)
+    closed_at = models.DateTimeField("終了日時", null=True, blank=True, editable=False)
+    reminded_at = models.DateTimeField("期限超過の通知日時", null=True, blank=True, editable=False)
+    escalated_at = models.DateTimeField("人事課への連絡日時", null=True, blank=True, editable=False)
     updated_at = models.DateTimeField("更新日時", auto_now=True)
 
     objects = InquiryRouteQuerySet.as_manager()
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "局ごとの対応"

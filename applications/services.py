@@ -1,6 +1,7 @@
 """Workflows of pre-consultation: submit and route a request, deliver its mails."""
 
 import logging
+import secrets
 import smtplib
 import uuid
 from dataclasses import dataclass
@@ -57,6 +58,7 @@ def submit_inquiry(*, token, language, answers, bureaus, duties, received_at=Non
             inquiry = Inquiry.objects.create(
                 # Replaced by the public reference once the row has its serial.
                 reference=uuid.uuid4().hex[:20],
+                status_token=secrets.token_urlsafe(32),
                 submission_token=token,
                 language=language,
                 received_at=received_at,

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
+from simple_history.models import HistoricalRecords
 
 from bureaus.review import is_due_for_review, latest_confirmation_due
 from bureaus.search import normalise_for_search
@@ -28,6 +29,8 @@ class Theme(ListedContent):
     name_ja = models.CharField("テーマ名（日本語）", max_length=60)
     name_en = models.CharField("テーマ名（英語）", max_length=80, blank=True)
     name = Bilingual()
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "テーマ"
@@ -80,6 +83,8 @@ class Bureau(ListedContent):
 
     name = Bilingual()
     contact_section = Bilingual()
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "局"
@@ -192,6 +197,8 @@ class Duty(ListedContent):
     title = Bilingual()
     description = Bilingual()
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "業務内容例"
         verbose_name_plural = "業務内容例"
@@ -247,6 +254,8 @@ class BureauStaff(models.Model):
     bureau = models.ForeignKey(
         Bureau, on_delete=models.CASCADE, related_name="staff", verbose_name="局"
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "局の担当者"

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Greatest
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from portal.content import Bilingual, ListedContent, phone_validator, tel_uri
 
@@ -55,6 +56,8 @@ class PageText(models.Model):
 
     body = Bilingual()
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "ページの文章"
         verbose_name_plural = "ページの文章"
@@ -87,6 +90,8 @@ class OverviewPoint(ListedContent):
     title = Bilingual()
     note = Bilingual()
 
+    history = HistoricalRecords()
+
     class Meta(ListedContent.Meta):
         verbose_name = "制度の概要"
         verbose_name_plural = "制度の概要"
@@ -113,6 +118,8 @@ class TrainingOpportunity(ListedContent):
 
     title = Bilingual()
 
+    history = HistoricalRecords()
+
     class Meta(ListedContent.Meta):
         verbose_name = "研修機会"
         verbose_name_plural = "研修機会"
@@ -134,6 +141,8 @@ class Benefit(ListedContent):
     title_en = models.CharField("効果（英語）", max_length=200, blank=True)
 
     title = Bilingual()
+
+    history = HistoricalRecords()
 
     class Meta(ListedContent.Meta):
         verbose_name = "人事交流のメリット"
@@ -168,6 +177,8 @@ class Testimonial(ListedContent):
 
     body = Bilingual()
     industry = Bilingual()
+
+    history = HistoricalRecords()
 
     class Meta(ListedContent.Meta):
         verbose_name = "研修員の声"
@@ -206,6 +217,8 @@ class Restriction(ListedContent):
 
     body = Bilingual()
 
+    history = HistoricalRecords()
+
     class Meta(ListedContent.Meta):
         verbose_name = "受入れ制限"
         verbose_name_plural = "受入れ制限"
@@ -241,6 +254,8 @@ class FaqEntry(ListedContent):
 
     question = Bilingual()
     answer = Bilingual()
+
+    history = HistoricalRecords()
 
     class Meta(ListedContent.Meta):
         verbose_name = "よくある質問"
@@ -282,6 +297,8 @@ class InquiryWindow(models.Model):
     )
 
     name = Bilingual()
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "制度に関するお問合せ窓口"

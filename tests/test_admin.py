@@ -16,6 +16,7 @@ CONTENT_MODELS = [
     for model in apps.get_models()
     if model._meta.app_label in {"bureaus", "portal"}
     and model.__name__ not in {"ContentRevision", "BureauStaff"}
+    and not model.__name__.startswith("Historical")
 ]
 
 
