@@ -1,12 +1,18 @@
 """Admin for pre-consultation requests: answers read-only, mail delivery visible."""
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from applications.access import HR_GROUP, sees_every_bureau
+from applications.exports import EXPORT_PERMISSION_CODENAME
+from applications.grouping import company_key, group_by_company
 from applications.models import (
     AccessAction,
     Inquiry,
@@ -16,7 +22,7 @@ from applications.models import (
     Notification,
     NotificationState,
 )
-from applications.services import record_access
+from applications.services import export_inquiries_csv, record_access
 from applications.workflow import RouteStatus, allowed_transitions
 
 
@@ -31,6 +37,44 @@ class NotificationInline(admin.TabularInline):
         return False
 
 
+def company_groups(request):
+    """{company key: [pk, ...]} over every request not yet anonymised, once per request.
+
+    Worked out in Python because the key folds legal forms and widths that SQL
+    cannot; HR's whole list is a few thousand rows at most.
+    """
+    if not hasattr(request, "_company_groups"):
+        rows = (
+            Inquiry.objects.filter(anonymised_at__isnull=True)
+            .order_by("received_at", "pk")
+            .values_list("pk", "company_name", "email")
+        )
+        request._company_groups = group_by_company(rows)
+    return request._company_groups
+
+
+class SameCompanyFilter(admin.SimpleListFilter):
+    """HR only: the requests of one company (normalised name and mail domain), all bureaus."""
+
+    title = "同じ企業の申込み"
+    parameter_name = "company"
+
+    def lookups(self, request, model_admin):
+        names = dict(
+            Inquiry.objects.filter(anonymised_at__isnull=True).values_list("pk", "company_name")
+        )
+        return [
+            (key, f"{names[pks[0]]}（{key.rpartition('|')[2]}、{len(pks)} 件）")
+            for key, pks in sorted(company_groups(request).items())
+            if len(pks) > 1
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        return queryset.filter(pk__in=company_groups(request).get(self.value(), []))
+
+
 @admin.register(Inquiry)
 class InquiryAdmin(admin.ModelAdmin):
     list_display = ["reference", "company_name", "bureau_names", "received_at", "status"]
@@ -38,6 +82,7 @@ class InquiryAdmin(admin.ModelAdmin):
     search_fields = ["reference", "company_name", "contact_name", "email"]
     date_hierarchy = "received_at"
     inlines = [NotificationInline]
+    actions = ["revoke_status_link", "export_csv"]
     fieldsets = [
         (None, {"fields": ["reference", "status", "received_at", "language"]}),
         ("企業・団体", {"fields": ["company_name", "industry", "industry_other", "main_business"]}),
@@ -87,9 +132,39 @@ class InquiryAdmin(admin.ModelAdmin):
 
     def get_list_filter(self, request):
         if sees_every_bureau(request.user):
-            return self.list_filter
+            return [*self.list_filter, SameCompanyFilter]
         # The bureau filter would list every bureau's name and count.
         return [name for name in self.list_filter if name != "bureaus"]
+
+    def get_list_display(self, request):
+        if not sees_every_bureau(request.user):
+            # Another bureau's talks with the same company are not theirs to learn of.
+            return self.list_display
+
+        @admin.display(description="同じ企業の申込み")
+        def same_company(inquiry):
+            if inquiry.anonymised_at:
+                return "—"
+            key = company_key(inquiry.company_name, inquiry.email)
+            others = len(company_groups(request).get(key, [])) - 1
+            if others < 1:
+                return "—"
+            query = urlencode({SameCompanyFilter.parameter_name: key})
+            return format_html('<a href="?{}">ほかに {} 件</a>', query, others)
+
+        return [*self.list_display, same_company]
+
+    def has_export_permission(self, request):
+        return request.user.has_perm(f"applications.{EXPORT_PERMISSION_CODENAME}")
+
+    @admin.action(description="CSVで書き出す", permissions=["export"])
+    def export_csv(self, request, queryset):
+        # The queryset is get_queryset's: bureau staff export only their bureaus' requests.
+        content = export_inquiries_csv(inquiries=queryset, user=request.user)
+        response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+        filename = f"inquiries-{timezone.localtime():%Y%m%d-%H%M}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
 
     def get_inlines(self, request, obj):
         # Mail recipients and delivery errors are HR's business.
@@ -111,6 +186,21 @@ class InquiryAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def has_revoke_status_link_permission(self, request):
+        return sees_every_bureau(request.user)
+
+    @admin.action(description="状況確認リンクを無効にする", permissions=["revoke_status_link"])
+    def revoke_status_link(self, request, queryset):
+        # One save per request, not update(): the history records who revoked it.
+        count = 0
+        for inquiry in queryset.exclude(status_token=None):
+            inquiry.status_token = None
+            inquiry.save(update_fields=["status_token"])
+            count += 1
+        self.message_user(
+            request, f"{count} 件の状況確認リンクを無効にしました。", messages.SUCCESS
+        )
 
 
 @admin.register(Notification)

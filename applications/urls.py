@@ -9,4 +9,5 @@ urlpatterns = [
     path("", views.consultation_form, name="form"),
     path("confirm/", views.consultation_confirm, name="confirm"),
     path("done/", views.consultation_done, name="done"),
+    path("status/<str:token>/", views.consultation_status, name="status"),
 ]

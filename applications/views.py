@@ -3,10 +3,11 @@
 import uuid
 
 from django.db import transaction
-from django.http import QueryDict
+from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
+from django.views.decorators.cache import never_cache
 
 from applications.forms import ConsultationForm
 from applications.models import Inquiry
@@ -120,3 +121,30 @@ def consultation_done(request):
     if inquiry is None:
         return redirect("applications:form")
     return render(request, "applications/consultation_done.html", {"inquiry": inquiry})
+
+
+# The stages as the applicant reads them, in the page's language.
+
+
+@never_cache  # Cache-Control: no-store, private: the page is one applicant's.
+def consultation_status(request, token):
+    """The applicant's status page, reached only by the secret link in their mail.
+
+    It shows the stage at each bureau, nothing staff wrote or who handles it. The
+    token is looked up by exact match on a unique column, so a wrong one costs the
+    same as any miss; a revoked link (token cleared) or an anonymised request is a 404.
+    """
+    inquiry = Inquiry.objects.filter(status_token=token, anonymised_at__isnull=True).first()
+    if inquiry is None:
+        raise Http404
+    stages = [
+        {"bureau": route.bureau, "label": route.get_status_display()}
+        for route in inquiry.routes.select_related("bureau").order_by("bureau__order", "pk")
+    ]
+    response = render(
+        request, "applications/consultation_status.html", {"inquiry": inquiry, "stages": stages}
+    )
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    # No Referer with the token in it, not even to this site's own pages.
+    response["Referrer-Policy"] = "no-referrer"
+    return response

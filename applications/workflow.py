@@ -1,15 +1,17 @@
 """How a routed request moves on at one bureau: a pure rule, no database."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class RouteStatus(models.TextChoices):
-    RECEIVED = "received", "受付"
-    CONSULTING = "consulting", "事前相談中"
-    ARRANGING = "arranging", "受入調整中"
-    ACCEPTED = "accepted", "受入決定"
-    DECLINED = "declined", "見送り"
-    WITHDRAWN = "withdrawn", "取下げ"
+    # Translatable: the applicant's status page shows them in English too.
+    RECEIVED = "received", _("受付")
+    CONSULTING = "consulting", _("事前相談中")
+    ARRANGING = "arranging", _("受入調整中")
+    ACCEPTED = "accepted", _("受入決定")
+    DECLINED = "declined", _("見送り")
+    WITHDRAWN = "withdrawn", _("取下げ")
 
 
 # Forward one step at a time; a request can be declined or withdrawn while open.

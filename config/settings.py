@@ -4,6 +4,7 @@ The variables are listed in README.md. Development defaults apply only when
 DJANGO_DEBUG=true is given explicitly (``make run`` does so).
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -41,11 +42,16 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "simple_history",
+    # Admin sign-in hardening: lockout after repeated failures, TOTP second factor.
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "crispy_forms",
     "crispy_bootstrap5",
     "portal",
     "bureaus",
     "applications",
+    "staffauth",
 ]
 
 MIDDLEWARE = [
@@ -59,11 +65,18 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Marks request.user verified once a TOTP code was given in this session;
+    # staffauth then keeps unverified staff out of admin (STAFF_OTP_REQUIRED).
+    "django_otp.middleware.OTPMiddleware",
+    "staffauth.middleware.StaffOTPMiddleware",
+    "staffauth.middleware.IdleSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Records which staff account made each change, for the history tables.
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.database.DatabaseUnavailableMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # The benchmark mounts its reference view through its own URLconf (tests/bench/urls.py).
@@ -123,6 +136,32 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Admin sign-in. Axes' backend comes first so that a locked-out username and
+# address are refused before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Failures are counted per username *and* client address: one address guessing
+# at many accounts, or many addresses at one, cannot lock out a colleague elsewhere.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1, maximum=100)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 60, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The lockout page is drawn in the admin's frame, in Japanese (status 429).
+AXES_LOCKOUT_CALLABLE = "staffauth.views.lockout"
+# Every staff account must give a TOTP code after its password before any admin
+# page. On by default wherever the site is served over HTTPS (production); the
+# local server and the test client run over plain HTTP and leave it off.
+STAFF_OTP_REQUIRED = env_bool("STAFF_OTP_REQUIRED", HTTPS)
+OTP_TOTP_ISSUER = "東京都 交流受入ポータル"
+# The device admin shows HR who has a device, never the secret itself.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# A signed-in session ends after this much inactivity: each request renews it.
+# Only signed-in sessions: a visitor's shortlist keeps Django's two weeks, and
+# public pages are spared a session write per request.
+STAFF_SESSION_IDLE_SECONDS = env_int("STAFF_SESSION_IDLE_SECONDS", 1800, minimum=60)
 
 LANGUAGE_CODE = "ja"
 LANGUAGES = [("ja", "日本語"), ("en", "English")]
@@ -249,6 +288,12 @@ CONSULTATION_SUBMISSIONS_PER_HOUR = env_int(
 
 # Each bureau is asked to answer a new request within this many working days.
 INQUIRY_REPLY_BUSINESS_DAYS = env_int("INQUIRY_REPLY_BUSINESS_DAYS", 5, minimum=1, maximum=60)
+# manage.py remind_overdue tells HR about a request still open this many days
+# after its bureau was reminded of the passed reply-by date.
+INQUIRY_ESCALATE_AFTER_DAYS = env_int("INQUIRY_ESCALATE_AFTER_DAYS", 3, minimum=1, maximum=60)
+# manage.py purge_inquiries anonymises a request this many days after its last
+# bureau closed it; the anonymous counts stay.
+INQUIRY_RETENTION_DAYS = env_int("INQUIRY_RETENTION_DAYS", 365, minimum=1, maximum=3650)
 
 # The public statistics show a group of pre-consultation requests only when it has
 # at least this many, so that no company can be picked out of a small count.

@@ -15,6 +15,8 @@ admin.site.site_title = "交流受入ポータル 管理"
 admin.site.index_title = "掲載内容の管理"
 
 urlpatterns = [
+    # Before admin's own URLs, which would answer 404 for anything they do not know.
+    path("admin/otp/", include("staffauth.urls")),
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
     # For search engines, once for both languages: each entry names the page in each.

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from applications.access import BUREAU_STAFF_GROUP, EDITOR_GROUP, HR_GROUP
+from applications.exports import ensure_export_permission
 
 CONTENT_APPS = ("bureaus", "portal")
 
@@ -23,9 +24,14 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
+        # Not declared on the model (no migration), so made here before HR is granted it.
+        ensure_export_permission()
         roles = {
             # Everything: content, requests, mail, staff accounts.
-            HR_GROUP: permissions(app_labels=(*CONTENT_APPS, "applications", "auth")),
+            HR_GROUP: permissions(
+                # Staff accounts, their TOTP devices (lost-phone recovery) and lockouts too.
+                app_labels=(*CONTENT_APPS, "applications", "auth", "otp_totp", "axes")
+            ),
             # The catalogue and the pages; no request, no account.
             EDITOR_GROUP: permissions(app_labels=CONTENT_APPS).exclude(
                 codename__in=["add_bureaustaff", "change_bureaustaff", "delete_bureaustaff"]

@@ -1,0 +1,1 @@
+"""Staff sign-in hardening: the lockout page, TOTP enrolment and verification for admin."""

@@ -1,0 +1,846 @@
+"""The isolation matrix: every back-office role against every admin path to a request.
+
+Four requests are routed to three bureaus (one of them to two bureaus at once), and
+six accounts look at them: an HR administrator, a superuser, a content editor, a
+staff member of 環境局 only, a staff member of two other bureaus, and an active staff
+account with no group. For each account and each request (or each bureau's handling
+of it), every admin path either shows it, because the account may see it, or refuses
+without a trace of it: changelists with their filters and counts, search, change,
+history and delete views, bulk actions, the autocomplete endpoint, and ids guessed
+for notes, mails and the access log. Duties are checked the same way for bureau staff.
+
+A "refusal" is a 400, 403 or 404, or a redirect to the admin index or login page, and
+in every case none of the request's identifying text reaches the browser.
+"""
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.db import transaction
+from django.test import Client
+
+from applications.access import BUREAU_STAFF_GROUP, EDITOR_GROUP, HR_GROUP
+from applications.forms import ConsultationForm
+from applications.models import (
+    AccessAction,
+    Inquiry,
+    InquiryAccess,
+    InquiryRoute,
+    InternalNote,
+    Notification,
+)
+from applications.services import submit_inquiry
+from applications.workflow import RouteStatus
+from bureaus.models import Bureau, BureauStaff, Duty
+from tests.applications.helpers import form_data
+
+pytestmark = pytest.mark.django_db
+
+ENVIRONMENT = "environment"
+WELFARE = "social-welfare-public-health"
+INDUSTRY = "industrial-labour"
+
+# --- The world: who the accounts are, what was sent where. ----------------------------
+
+# role key → (phrase for test ids, group, bureaus it handles, or None for every bureau)
+ROLES = {
+    "hr": ("an HR administrator", HR_GROUP, None),
+    "superuser": ("a superuser", None, None),
+    "editor": ("a content editor", EDITOR_GROUP, ()),
+    "nogroup": ("a staff account with no group", None, ()),
+    "env": ("Environment Bureau staff", BUREAU_STAFF_GROUP, (ENVIRONMENT,)),
+    "two": ("staff of the Welfare and Industry Bureaus", BUREAU_STAFF_GROUP, (WELFARE, INDUSTRY)),
+}
+READS_REQUESTS = {"hr", "superuser", "env", "two"}  # may open the request admin at all
+HANDLES_ROUTES = READS_REQUESTS  # may move a request on and add notes
+DELETES_REQUESTS = {"hr", "superuser"}
+READS_MAIL_AND_ACCESS_LOG = {"hr", "superuser"}
+EDITS_EVERY_DUTY = {"hr", "superuser", "editor"}
+
+# request key → (phrase, company, contact, e-mail, bureaus it is routed to)
+REQUESTS = {
+    "envonly": (
+        "the Environment-only request",
+        "緑化技研株式会社",
+        "緑川 一郎",
+        "ichiro@ryokka.example",
+        (ENVIRONMENT,),
+    ),
+    "welfareonly": (
+        "the Welfare-only request",
+        "福祉ケア株式会社",
+        "福田 二郎",
+        "jiro@fukushi-care.example",
+        (WELFARE,),
+    ),
+    "shared": (
+        "the request sent to Environment and Industry",
+        "両局物産株式会社",
+        "両角 三郎",
+        "saburo@ryokyoku.example",
+        (ENVIRONMENT, INDUSTRY),
+    ),
+    "industryonly": (
+        "the Industry-only request",
+        "産業機械株式会社",
+        "産田 四郎",
+        "shiro@sangyo-kikai.example",
+        (INDUSTRY,),
+    ),
+}
+ROUTES = [(key, slug) for key, spec in REQUESTS.items() for slug in spec[4]]
+BUREAU_PHRASE = {ENVIRONMENT: "Environment", WELFARE: "Welfare", INDUSTRY: "Industry"}
+
+
+def sees_bureau(role, slug):
+    bureaus = ROLES[role][2]
+    return bureaus is None or slug in bureaus
+
+
+def sees_request(role, key):
+    return any(sees_bureau(role, slug) for slug in REQUESTS[key][4])
+
+
+@dataclass
+class World:
+    users: dict = field(default_factory=dict)
+    inquiries: dict = field(default_factory=dict)
+    routes: dict = field(default_factory=dict)  # (request key, bureau slug) → route
+    notes: dict = field(default_factory=dict)  # (request key, bureau slug) → note
+    accesses: dict = field(default_factory=dict)  # request key → access log row
+    duties: dict = field(default_factory=dict)  # bureau slug → a duty of that bureau
+
+    def secrets(self, key):
+        """What identifies a request: none of it may reach an account that cannot see it."""
+        inquiry = self.inquiries[key]
+        _, company, contact, email, _ = REQUESTS[key]
+        return [inquiry.reference, company, contact, email]
+
+    def client(self, role):
+        client = Client()
+        client.force_login(self.users[role])
+        return client
+
+
+def submit(key):
+    _, company, contact, email, slugs = REQUESTS[key]
+    bureaus = Bureau.objects.filter(slug__in=slugs)
+    form = ConsultationForm(
+        form_data(
+            duties=None,
+            bureaus=[str(bureau.pk) for bureau in bureaus],
+            company_name=company,
+            contact_name=contact,
+            email=email,
+        )
+    )
+    assert form.is_valid(), form.errors
+    return submit_inquiry(
+        token=uuid.uuid4(),
+        language="ja",
+        answers=form.inquiry_answers(),
+        bureaus=list(form.cleaned_data["bureaus"]),
+        duties=[],
+    ).inquiry
+
+
+@pytest.fixture(scope="module")
+def module_world(django_db_setup, django_db_blocker):
+    """The world is built once for the module, in a transaction rolled back at its end;
+    each test runs in a savepoint inside it, so what a test changes is undone."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield build_world()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def world(module_world, db):
+    return module_world
+
+
+def build_world():
+    call_command("setup_roles", stdout=StringIO())
+    world = World()
+    user_model = get_user_model()
+    for role, (_, group, slugs) in ROLES.items():
+        if role == "superuser":
+            user = user_model.objects.create_superuser(role, f"{role}@metro.example", None)
+        else:
+            user = user_model.objects.create_user(role, f"{role}@metro.example", is_staff=True)
+        if group:
+            user.groups.add(Group.objects.get(name=group))
+        for bureau in Bureau.objects.filter(slug__in=slugs or ()):
+            BureauStaff.objects.create(user=user, bureau=bureau)
+        world.users[role] = user
+    for key in REQUESTS:
+        world.inquiries[key] = submit(key)
+        world.accesses[key] = InquiryAccess.objects.create(
+            inquiry=world.inquiries[key], user=world.users["hr"], action=AccessAction.VIEW
+        )
+    for key, slug in ROUTES:
+        route = InquiryRoute.objects.get(inquiry=world.inquiries[key], bureau__slug=slug)
+        world.routes[key, slug] = route
+        world.notes[key, slug] = InternalNote.objects.create(
+            route=route, author=world.users["hr"], body=f"内部メモ-{key}-{slug}-非公開"
+        )
+    for slug in (ENVIRONMENT, WELFARE, INDUSTRY):
+        world.duties[slug] = Duty.objects.filter(bureau__slug=slug).order_by("pk").first()
+    return world
+
+
+# --- What "shows" and "refuses" mean. ----------------------------------------------------
+
+ADMIN_INDEX = "/admin/"
+
+
+def body(response):
+    return response.content.decode()
+
+
+def assert_shows(response, texts):
+    assert response.status_code == 200, response.status_code
+    html = body(response)
+    for text in texts:
+        assert text in html, f"{text!r} missing"
+
+
+def assert_refuses(response, texts):
+    """Refused (4xx, or sent to the index or login), and no identifying text anywhere."""
+    if response.status_code == 302:
+        # The index, the login page, or a list's "?e=1" (a filter it refused).
+        assert (
+            response.url == ADMIN_INDEX
+            or response.url.startswith("/admin/login/")
+            or (response.url.endswith("/?e=1"))
+        ), response.url
+    else:
+        assert response.status_code in (400, 403, 404), response.status_code
+    html = body(response)
+    for text in texts:
+        assert text not in html, f"{text!r} leaked"
+    if response.status_code == 302 and not response.url.startswith("/admin/login/"):
+        # The page landed on shows a message ("does not exist"): no data there either.
+        landing = response.client.get(response.url)
+        for text in texts:
+            assert text not in body(landing), f"{text!r} leaked after the redirect"
+
+
+def assert_lists_nothing_of(response, texts):
+    """A list the account may open must not show the request; one it may not is refused."""
+    if response.status_code == 200:
+        html = body(response)
+        for text in texts:
+            assert text not in html, f"{text!r} leaked"
+    else:
+        assert_refuses(response, texts)
+
+
+def admin_url(model, pk=None, view="change"):
+    base = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
+    return base if pk is None else f"{base}{pk}/{view}/"
+
+
+def matrix(cases):
+    """pytest.param for each case, its id a sentence."""
+    return [pytest.param(*case[1:], id=case[0]) for case in cases]
+
+
+# --- Requests (Inquiry) by every path. ---------------------------------------------------
+
+
+def inquiry_cases(paths):
+    for role, (who, _, _) in ROLES.items():
+        for key, (what, *_) in REQUESTS.items():
+            for path, reaches_phrase, refused_phrase in paths:
+                visible = sees_request(role, key)
+                phrase = reaches_phrase if visible else refused_phrase
+                yield (f"{who} {phrase.format(what)}", role, key, path)
+
+
+INQUIRY_PATHS = [
+    ("changelist", "finds {} in the changelist", "finds no trace of {} in the changelist"),
+    (
+        "changelist with facets",
+        "finds {} in the changelist with filter counts",
+        "finds no trace of {} in the changelist's filters and counts",
+    ),
+    ("search", "finds {} by its company name", "finds nothing searching for {}"),
+    ("change", "opens {}", "cannot open {} by its id"),
+    ("history", "opens the history of {}", "cannot open the history of {}"),
+]
+
+
+@pytest.mark.parametrize(("role", "key", "path"), matrix(inquiry_cases(INQUIRY_PATHS)))
+def test_a_request_is_reachable_only_by_those_who_may_see_it(world, role, key, path):
+    client, inquiry = world.client(role), world.inquiries[key]
+    secrets = world.secrets(key)
+    visible = sees_request(role, key)
+    url, params = {
+        "changelist": (admin_url(Inquiry), {}),
+        "changelist with facets": (admin_url(Inquiry), {"_facets": "1"}),
+        "search": (admin_url(Inquiry), {"q": REQUESTS[key][1], "_facets": "1"}),
+        "change": (admin_url(Inquiry, inquiry.pk), {}),
+        "history": (admin_url(Inquiry, inquiry.pk, "history"), {}),
+    }[path]
+    response = client.get(url, params)
+    if path in ("changelist", "changelist with facets", "search"):
+        if visible:
+            assert_shows(response, secrets[:2])
+        else:
+            # A search shows its own term back in the search box: that tells nothing.
+            assert_lists_nothing_of(
+                response, [s for s in secrets if path != "search" or s != REQUESTS[key][1]]
+            )
+            if response.status_code == 200 and path == "search":
+                assert response.context["cl"].result_count == 0
+    elif visible:
+        assert_shows(response, secrets[:2] if path == "history" else secrets)
+    else:
+        assert_refuses(response, secrets)
+    if path == "change":
+        # Only a view that showed the data is recorded as an access to it.
+        recorded = InquiryAccess.objects.filter(inquiry=inquiry, user=world.users[role]).exists()
+        assert recorded == visible
+
+
+def delete_cases():
+    for role, (who, _, _) in ROLES.items():
+        for key, (what, *_) in REQUESTS.items():
+            may = sees_request(role, key) and role in DELETES_REQUESTS
+            phrase = (
+                "reaches the delete page of {}" if may else "cannot reach the delete page of {}"
+            )
+            yield (f"{who} {phrase.format(what)}", role, key)
+
+
+@pytest.mark.parametrize(("role", "key"), matrix(delete_cases()))
+def test_only_hr_reaches_the_delete_page_of_a_request(world, role, key):
+    inquiry = world.inquiries[key]
+    response = world.client(role).get(admin_url(Inquiry, inquiry.pk, "delete"))
+    if sees_request(role, key) and role in DELETES_REQUESTS:
+        assert_shows(response, [inquiry.reference])
+    elif sees_request(role, key):
+        assert response.status_code == 403  # their own bureau's: seen, but not theirs to delete
+    else:
+        assert_refuses(response, world.secrets(key))
+    assert Inquiry.objects.filter(pk=inquiry.pk).exists()
+
+
+def bulk_delete_cases():
+    for role, (who, _, _) in ROLES.items():
+        for key, (what, *_) in REQUESTS.items():
+            yield (f"{who} cannot delete {what} by a bulk action", role, key)
+
+
+@pytest.mark.parametrize(("role", "key"), matrix(bulk_delete_cases()))
+def test_nobody_deletes_a_request_by_a_bulk_action(world, role, key):
+    """Not even HR: a request's routes cannot be deleted in admin, so neither can the
+    request (its personal data goes by the purge and the erasure workflow instead)."""
+    inquiry = world.inquiries[key]
+    response = world.client(role).post(
+        admin_url(Inquiry),
+        {"action": "delete_selected", "_selected_action": [inquiry.pk], "post": "yes"},
+    )
+    assert Inquiry.objects.filter(pk=inquiry.pk).exists()
+    if not sees_request(role, key):
+        assert_lists_nothing_of(response, world.secrets(key))
+
+
+def export_cases():
+    for role, (who, _, _) in ROLES.items():
+        for key, (what, *_) in REQUESTS.items():
+            if role in ("editor", "nogroup"):
+                yield (f"{who} cannot export {what}", role, key)
+            elif sees_request(role, key):
+                yield (f"{who} allowed to export exports {what}", role, key)
+            else:
+                yield (f"{who} allowed to export cannot export {what}", role, key)
+
+
+@pytest.mark.parametrize(("role", "key"), matrix(export_cases()))
+def test_the_csv_export_holds_only_what_the_account_may_see(world, role, key):
+    """Bureau staff are given the export permission here (HR may grant it), so the
+    test shows the export's own scoping, not merely a missing permission."""
+    from applications.exports import ensure_export_permission
+
+    user = world.users[role]
+    if ROLES[role][2]:
+        user.user_permissions.add(ensure_export_permission())
+    inquiry = world.inquiries[key]
+    response = world.client(role).post(
+        admin_url(Inquiry), {"action": "export_csv", "_selected_action": [inquiry.pk]}
+    )
+    exported = response.get("Content-Type", "").startswith("text/csv")
+    content = response.content.decode("utf-8-sig") if exported else body(response)
+    if sees_request(role, key) and role in READS_REQUESTS:
+        assert exported
+        assert inquiry.reference in content and REQUESTS[key][1] in content
+        # One row per bureau the account handles: never another bureau's progress.
+        for slug in REQUESTS[key][4]:
+            name = Bureau.objects.get(slug=slug).name_ja
+            assert (f'"{name}"' in content) == sees_bureau(role, slug)
+    else:
+        for secret in world.secrets(key):
+            assert secret not in content, f"{secret!r} leaked"
+    recorded = InquiryAccess.objects.filter(
+        inquiry=inquiry, user=user, action=AccessAction.EXPORT
+    ).exists()
+    assert recorded == (sees_request(role, key) and role in READS_REQUESTS)
+
+
+def revoke_cases():
+    for role, (who, _, _) in ROLES.items():
+        for key, (what, *_) in REQUESTS.items():
+            verb = "revokes" if role in DELETES_REQUESTS else "cannot revoke"
+            yield (f"{who} {verb} the status link of {what}", role, key)
+
+
+@pytest.mark.parametrize(("role", "key"), matrix(revoke_cases()))
+def test_only_hr_revokes_a_status_link(world, role, key):
+    inquiry = world.inquiries[key]
+    response = world.client(role).post(
+        admin_url(Inquiry), {"action": "revoke_status_link", "_selected_action": [inquiry.pk]}
+    )
+    inquiry_now = Inquiry.objects.get(pk=inquiry.pk)
+    assert (inquiry_now.status_token is None) == (role in DELETES_REQUESTS)
+    if not sees_request(role, key):
+        assert_lists_nothing_of(response, world.secrets(key))
+
+
+AUTOCOMPLETE_SOURCES = [("inquiryroute", "inquiry"), ("notification", "inquiry"), ("inquiryaccess", "inquiry")]  # fmt: skip
+
+
+def autocomplete_cases():
+    for case_id, role, key, _ in inquiry_cases(
+        [("", "finds {} through autocomplete", "finds nothing of {} through autocomplete")]
+    ):
+        for model_name, field_name in AUTOCOMPLETE_SOURCES:
+            yield (f"{case_id} ({model_name}.{field_name})", role, key, model_name, field_name)
+
+
+def autocomplete(client, model_name, field_name, term):
+    return client.get(
+        "/admin/autocomplete/",
+        {
+            "app_label": "applications",
+            "model_name": model_name,
+            "field_name": field_name,
+            "term": term,
+        },
+    )
+
+
+def autocomplete_texts(response):
+    payload = json.loads(response.content)
+    return [(str(result["id"]), result["text"]) for result in payload["results"]]
+
+
+@pytest.mark.parametrize(("role", "key", "model_name", "field_name"), matrix(autocomplete_cases()))
+def test_autocomplete_offers_only_requests_the_account_may_see(
+    world, role, key, model_name, field_name
+):
+    inquiry = world.inquiries[key]
+    for term in (REQUESTS[key][1], inquiry.reference, ""):
+        response = autocomplete(world.client(role), model_name, field_name, term)
+        if sees_request(role, key):
+            assert response.status_code == 200
+            assert (str(inquiry.pk), str(inquiry)) in autocomplete_texts(response)
+        elif response.status_code == 200:
+            results = autocomplete_texts(response)
+            assert str(inquiry.pk) not in [pk for pk, _ in results]
+            # The JSON escapes Japanese: compare decoded texts, and the raw body for ASCII.
+            for secret in world.secrets(key):
+                assert not any(secret in text for _, text in results)
+                assert secret not in body(response)
+        else:
+            assert_refuses(response, world.secrets(key))
+
+
+def guessed_id_cases():
+    kinds = [
+        ("notification", "its notification mails"),
+        ("access", "its access-log entry"),
+    ]
+    for role, (who, _, _) in ROLES.items():
+        for key, (what, *_) in REQUESTS.items():
+            for kind, thing in kinds:
+                may = role in READS_MAIL_AND_ACCESS_LOG
+                verb = "opens" if may else "cannot open, by a guessed id,"
+                yield (f"{who} {verb} {thing} of {what}", role, key, kind)
+
+
+@pytest.mark.parametrize(("role", "key", "kind"), matrix(guessed_id_cases()))
+def test_mails_and_the_access_log_open_for_hr_only(world, role, key, kind):
+    client = world.client(role)
+    if kind == "notification":
+        notifications = Notification.objects.filter(inquiry=world.inquiries[key])
+        assert notifications.count() >= 2  # the bureaus' mail(s) and the acknowledgement
+        urls = [
+            (admin_url(Notification, n.pk), [n.recipient, world.inquiries[key].reference])
+            for n in notifications
+        ]
+    else:
+        access = world.accesses[key]
+        urls = [(admin_url(InquiryAccess, access.pk), [world.inquiries[key].reference])]
+    for url, texts in urls:
+        response = client.get(url)
+        if role in READS_MAIL_AND_ACCESS_LOG:
+            assert_shows(response, texts)
+        else:
+            assert_refuses(response, [*texts, *world.secrets(key)])
+
+
+# --- Each bureau's handling (InquiryRoute) by every path. ---------------------------------
+
+
+def route_phrase(key, slug):
+    return f"{BUREAU_PHRASE[slug]}'s handling of {REQUESTS[key][0]}"
+
+
+ROUTE_PATHS = [
+    ("changelist", "finds {} in the routes list", "finds no trace of {} in the routes list"),
+    ("search", "finds {} by its company name", "finds nothing of {} by its company name"),
+    ("change", "opens {} with its notes", "cannot open {} by its id"),
+    ("history", "opens the history of {}", "cannot open the history of {}"),
+    ("autocomplete", "finds {} through autocomplete", "finds nothing of {} through autocomplete"),
+]
+
+
+def route_cases():
+    for role, (who, _, _) in ROLES.items():
+        for key, slug in ROUTES:
+            for path, reaches, refused in ROUTE_PATHS:
+                phrase = reaches if sees_bureau(role, slug) else refused
+                yield (f"{who} {phrase.format(route_phrase(key, slug))}", role, key, slug, path)
+
+
+def route_secrets(world, role, key, slug):
+    """A route's own note and link, and the request itself unless another route shows it."""
+    route = world.routes[key, slug]
+    texts = [world.notes[key, slug].body, admin_url(InquiryRoute, route.pk)]
+    return texts if sees_request(role, key) else [*texts, *world.secrets(key)]
+
+
+@pytest.mark.parametrize(("role", "key", "slug", "path"), matrix(route_cases()))
+def test_a_bureaus_handling_is_reachable_only_by_that_bureau_and_hr(world, role, key, slug, path):
+    client, route = world.client(role), world.routes[key, slug]
+    visible = sees_bureau(role, slug)
+    secrets = route_secrets(world, role, key, slug)
+    company = REQUESTS[key][1]
+    if path == "autocomplete":
+        response = client.get(
+            "/admin/autocomplete/",
+            {
+                "app_label": "applications",
+                "model_name": "internalnote",
+                "field_name": "route",
+                "term": company,
+            },
+        )
+        if visible:
+            assert response.status_code == 200
+            assert str(route.pk) in [pk for pk, _ in autocomplete_texts(response)]
+        elif response.status_code == 200:
+            assert str(route.pk) not in [pk for pk, _ in autocomplete_texts(response)]
+        else:
+            assert_refuses(response, secrets)
+        return
+    url, params = {
+        "changelist": (admin_url(InquiryRoute), {"_facets": "1"}),
+        "search": (admin_url(InquiryRoute), {"q": company}),
+        "change": (admin_url(InquiryRoute, route.pk), {}),
+        "history": (admin_url(InquiryRoute, route.pk, "history"), {}),
+    }[path]
+    response = client.get(url, params)
+    if path in ("changelist", "search"):
+        if visible:
+            assert_shows(response, [admin_url(InquiryRoute, route.pk), company])
+        else:
+            shown_back = {company} if path == "search" else set()
+            assert_lists_nothing_of(response, [s for s in secrets if s not in shown_back])
+    elif visible:
+        shown = [world.inquiries[key].reference]
+        assert_shows(response, shown + ([world.notes[key, slug].body] if path == "change" else []))
+    else:
+        assert_refuses(response, secrets)
+
+
+def route_write_cases():
+    for role, (who, _, _) in ROLES.items():
+        for key, slug in ROUTES:
+            what = route_phrase(key, slug)
+            if role in HANDLES_ROUTES and sees_bureau(role, slug):
+                yield (f"{who} moves {what} on and adds a note", role, key, slug)
+            else:
+                yield (f"{who} can neither move nor annotate {what}", role, key, slug)
+
+
+def change_form_data(world, route):
+    """The route's change form as HR would submit it, moved to 事前相談中 with a new note."""
+    response = world.client("superuser").get(admin_url(InquiryRoute, route.pk))
+    form = response.context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields}
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        management = formset.management_form
+        for name in management.fields:
+            data[f"{formset.prefix}-{name}"] = management[name].value()
+        for child in formset.forms:
+            for name in child.fields:
+                value = child[name].value()
+                if value is not None:
+                    data[child.add_prefix(name)] = getattr(value, "pk", value)
+    new_note = formset.forms[-1]
+    data[new_note.add_prefix("body")] = "事前相談の日程を調整中"
+    data["status"] = RouteStatus.CONSULTING
+    return data
+
+
+@pytest.mark.parametrize(("role", "key", "slug"), matrix(route_write_cases()))
+def test_only_the_bureau_and_hr_move_a_request_on_and_annotate_it(world, role, key, slug):
+    route = world.routes[key, slug]
+    data = change_form_data(world, route)
+    response = world.client(role).post(admin_url(InquiryRoute, route.pk), data)
+    route.refresh_from_db()
+    added = InternalNote.objects.filter(route=route, body="事前相談の日程を調整中")
+    if role in HANDLES_ROUTES and sees_bureau(role, slug):
+        assert response.status_code == 302, body(response)[:3000]
+        assert route.status == RouteStatus.CONSULTING
+        assert added.get().author == world.users[role]
+    else:
+        assert_refuses(response, route_secrets(world, role, key, slug))
+        assert route.status == RouteStatus.RECEIVED
+        assert not added.exists()
+
+
+def route_delete_cases():
+    for role, (who, _, _) in ROLES.items():
+        for key, slug in ROUTES:
+            yield (f"{who} cannot delete {route_phrase(key, slug)}", role, key, slug)
+
+
+@pytest.mark.parametrize(("role", "key", "slug"), matrix(route_delete_cases()))
+def test_nobody_deletes_a_bureaus_handling(world, role, key, slug):
+    """A route is a record: even HR closes it (見送り, 取下げ) rather than delete it."""
+    route = world.routes[key, slug]
+    client = world.client(role)
+    response = client.get(admin_url(InquiryRoute, route.pk, "delete"))
+    secrets = route_secrets(world, role, key, slug)
+    if sees_bureau(role, slug) and role in READS_REQUESTS:
+        assert response.status_code == 403
+    else:
+        assert_refuses(response, secrets)
+    response = client.post(
+        admin_url(InquiryRoute),
+        {"action": "delete_selected", "_selected_action": [route.pk], "post": "yes"},
+    )
+    assert InquiryRoute.objects.filter(pk=route.pk).exists()
+    if not sees_bureau(role, slug):
+        assert_lists_nothing_of(response, secrets)
+
+
+def note_cases():
+    for role, (who, _, _) in ROLES.items():
+        for key, slug in ROUTES:
+            what = route_phrase(key, slug)
+            yield (f"{who} cannot open a note on {what} by a guessed id", role, key, slug)
+
+
+@pytest.mark.parametrize(("role", "key", "slug"), matrix(note_cases()))
+def test_notes_have_no_admin_page_of_their_own(world, role, key, slug):
+    """Notes are read on their route's page only, so the route's scoping covers them."""
+    note = world.notes[key, slug]
+    client = world.client(role)
+    for view in ("change", "history", "delete"):
+        response = client.get(admin_url(InternalNote, note.pk, view))
+        assert_refuses(response, [note.body])
+
+
+# --- One test per role: counts, filters, the mail and access-log lists. -----------------------
+
+
+def role_cases(phrase):
+    return [pytest.param(role, id=f"{who} {phrase}") for role, (who, _, _) in ROLES.items()]
+
+
+@pytest.mark.parametrize("role", role_cases("counts only the requests it may see"))
+def test_changelist_counts_only_what_the_account_may_see(world, role):
+    client = world.client(role)
+    for model, expected in [
+        (Inquiry, sum(sees_request(role, key) for key in REQUESTS)),
+        (InquiryRoute, sum(sees_bureau(role, slug) for _, slug in ROUTES)),
+    ]:
+        response = client.get(admin_url(model) + "?_facets=1")
+        if role not in READS_REQUESTS:
+            assert response.status_code == 403
+            continue
+        assert response.status_code == 200
+        cl = response.context["cl"]
+        assert cl.result_count == cl.full_result_count == expected
+        # Facet counts are per status: every request here is 受付, so the one count is ours.
+        assert f"受付 ({expected})" in body(response)
+
+
+@pytest.mark.parametrize("role", role_cases("filtering by bureau still sees only its own requests"))
+def test_a_bureau_filter_in_the_address_bar_finds_only_visible_requests(world, role):
+    client = world.client(role)
+    for slug in (ENVIRONMENT, WELFARE, INDUSTRY):
+        bureau = Bureau.objects.get(slug=slug)
+        response = client.get(admin_url(Inquiry), {"bureaus__id__exact": bureau.pk})
+        hidden = [key for key in REQUESTS if not sees_request(role, key)]
+        for key in hidden:
+            assert_lists_nothing_of(response, world.secrets(key))
+        if response.status_code == 200:
+            # Typed into the address bar, the filter narrows what the account sees anyway:
+            # another bureau's name finds only requests shared with the account's own.
+            expected = {
+                world.inquiries[key].pk
+                for key, spec in REQUESTS.items()
+                if sees_request(role, key) and slug in spec[4]
+            }
+            assert {inquiry.pk for inquiry in response.context["cl"].result_list} == expected
+
+
+@pytest.mark.parametrize(
+    "role", role_cases("finds nothing hidden through HR's same-company filter")
+)
+def test_the_same_company_filter_in_the_address_bar_shows_nothing_hidden(world, role):
+    from applications.grouping import company_key
+
+    client = world.client(role)
+    for key, (_, company, _, email, _) in REQUESTS.items():
+        response = client.get(admin_url(Inquiry), {"company": company_key(company, email)})
+        if sees_request(role, key) and role in DELETES_REQUESTS:
+            assert_shows(response, world.secrets(key)[:2])
+        elif not sees_request(role, key):
+            assert_lists_nothing_of(response, world.secrets(key))
+
+
+@pytest.mark.parametrize("role", role_cases("reaches the mail and access-log lists only as HR"))
+def test_the_mail_and_access_log_lists_are_for_hr_only(world, role):
+    client = world.client(role)
+    for model in (Notification, InquiryAccess):
+        response = client.get(admin_url(model))
+        if role in READS_MAIL_AND_ACCESS_LOG:
+            assert_shows(response, [world.inquiries["welfareonly"].reference])
+        else:
+            assert_refuses(response, [s for key in REQUESTS for s in world.secrets(key)])
+        action = client.post(
+            admin_url(Notification),
+            {
+                "action": "retry_now",
+                "_selected_action": list(Notification.objects.values_list("pk", flat=True)),
+            },
+        )
+        if role not in READS_MAIL_AND_ACCESS_LOG:
+            assert action.status_code == 403
+
+
+@pytest.mark.parametrize("role", role_cases("sees on the admin index only what its role reaches"))
+def test_the_admin_index_lists_only_what_the_role_reaches(world, role):
+    html = body(world.client(role).get(ADMIN_INDEX))
+    assert ("局ごとの対応" in html) == (role in READS_REQUESTS)
+    assert ("通知メール" in html) == (role in READS_MAIL_AND_ACCESS_LOG)
+    assert ("個人情報の閲覧記録" in html) == (role in READS_MAIL_AND_ACCESS_LOG)
+
+
+# --- Duties: bureau staff keep to their own bureaus. ----------------------------------------
+
+
+def edits_duty(role, slug):
+    return role in EDITS_EVERY_DUTY or (ROLES[role][2] is not None and sees_bureau(role, slug))
+
+
+def duty_cases():
+    for role, (who, _, _) in ROLES.items():
+        for slug in (ENVIRONMENT, WELFARE, INDUSTRY):
+            what = f"a duty of {BUREAU_PHRASE[slug]}"
+            if edits_duty(role, slug):
+                yield (f"{who} lists, opens and confirms {what}", role, slug)
+            else:
+                yield (f"{who} can neither list, open, confirm nor edit {what}", role, slug)
+
+
+@pytest.mark.parametrize(("role", "slug"), matrix(duty_cases()))
+def test_duties_are_edited_only_by_their_bureau_and_the_content_roles(world, role, slug):
+    duty = world.duties[slug]
+    client = world.client(role)
+    link = admin_url(Duty, duty.pk)
+    listing = client.get(admin_url(Duty), {"q": duty.title_ja})
+    change = client.get(link)
+    confirm = client.post(
+        admin_url(Duty),
+        {"action": "mark_confirmed_today", "_selected_action": [duty.pk], "index": "0"},
+    )
+    before = Duty.objects.get(pk=duty.pk)
+    if edits_duty(role, slug):
+        assert_shows(listing, [link])
+        assert_shows(change, [duty.title_ja])
+        assert confirm.status_code == 302
+        return
+    if listing.status_code == 200:
+        assert link not in body(listing)
+        assert listing.context["cl"].result_count == 0
+    else:
+        assert_refuses(listing, [link])
+    assert_refuses(change, [duty.description_ja[:30] or duty.title_ja])
+    assert Duty.objects.get(pk=duty.pk).confirmed_at == before.confirmed_at
+    # Nor by the changelist's inline editing, naming the other duty's id.
+    response = client.post(
+        admin_url(Duty),
+        {
+            "form-TOTAL_FORMS": "1",
+            "form-INITIAL_FORMS": "1",
+            "form-MIN_NUM_FORMS": "0",
+            "form-MAX_NUM_FORMS": "1000",
+            "form-0-id": str(duty.pk),
+            "form-0-order": "999",
+            "form-0-is_published": "",
+            "_save": "保存",
+        },
+    )
+    assert response.status_code in (200, 302, 400, 403)
+    after = Duty.objects.get(pk=duty.pk)
+    assert (after.order, after.is_published) == (duty.order, duty.is_published)
+
+
+def duty_move_cases():
+    for role in ("env", "two"):
+        who = ROLES[role][0]
+        own = ROLES[role][2][0]
+        for slug in (ENVIRONMENT, WELFARE, INDUSTRY):
+            if not sees_bureau(role, slug):
+                what = f"its {BUREAU_PHRASE[own]} duty to {BUREAU_PHRASE[slug]}"
+                yield (f"{who} cannot move {what}", role, own, slug)
+
+
+@pytest.mark.parametrize(("role", "own", "other"), matrix(duty_move_cases()))
+def test_bureau_staff_cannot_move_a_duty_to_another_bureau(world, role, own, other):
+    duty = world.duties[own]
+    client = world.client(role)
+    response = client.get(admin_url(Duty, duty.pk))
+    form = response.context["adminform"].form
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        if isinstance(value, list | tuple):
+            data[name] = [getattr(item, "pk", item) for item in value]
+        elif isinstance(value, bool):
+            if value:
+                data[name] = "on"
+        elif value is not None:
+            data[name] = value
+    data["bureau"] = Bureau.objects.get(slug=other).pk
+    response = client.post(admin_url(Duty, duty.pk), data)
+    assert response.status_code == 200  # the form again, with an error on 局
+    assert response.context["adminform"].form.errors.get("bureau")
+    assert Duty.objects.get(pk=duty.pk).bureau.slug == own
+    # The bureau choices offered are the account's own bureaus only.
+    offered = set(form.fields["bureau"].queryset.values_list("slug", flat=True))
+    assert offered == set(ROLES[role][2])

@@ -1,0 +1,458 @@
+"""Handling a request at each bureau: the transition rule, the reply-by date, the route
+admin (status, closing, notes), remind_overdue with a frozen clock, and what never
+leaves the back office."""
+
+import uuid
+from datetime import date, datetime, timedelta
+from io import StringIO
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.core.management import call_command
+from django.urls import reverse
+
+from applications.admin import RouteForm
+from applications.models import InquiryRoute, InternalNote
+from applications.services import build_message, remind_overdue_routes, submit_inquiry
+from applications.workflow import RouteStatus, add_business_days, allowed_transitions, can_move
+from portal.models import InquiryWindow
+from tests.conftest import make_bureau, make_duty
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+
+# --- The transition rule, against a table written out by hand. ----------------------
+
+# Forward one step at a time; 見送り and 取下げ from any open stage; nothing once closed.
+EXPECTED_MOVES = {
+    "received": {"consulting", "declined", "withdrawn"},
+    "consulting": {"arranging", "declined", "withdrawn"},
+    "arranging": {"accepted", "declined", "withdrawn"},
+    "accepted": set(),
+    "declined": set(),
+    "withdrawn": set(),
+}
+
+
+def test_the_table_names_every_status():
+    assert set(EXPECTED_MOVES) == set(RouteStatus.values)
+
+
+@pytest.mark.parametrize("current", RouteStatus.values)
+@pytest.mark.parametrize("new", RouteStatus.values)
+def test_can_move_matches_the_table_for_every_pair(current, new):
+    expected = new in EXPECTED_MOVES[current]
+    assert can_move(current, new) is expected
+    assert (new in allowed_transitions(current)) is expected
+
+
+@pytest.mark.parametrize("status", RouteStatus.values)
+def test_staying_put_is_never_a_move(status):
+    assert not can_move(status, status)
+
+
+# --- Working days. --------------------------------------------------------------------
+
+# 2026-01-09 is a Friday.
+FRI, SAT, SUN, MON = date(2026, 1, 9), date(2026, 1, 10), date(2026, 1, 11), date(2026, 1, 12)
+
+
+@pytest.mark.parametrize(
+    ("start", "days", "expected"),
+    [
+        (FRI, 0, FRI),
+        (SAT, 0, SAT),
+        (date(2026, 1, 8), 1, FRI),  # Thursday → Friday
+        (FRI, 1, MON),  # over the weekend
+        (SAT, 1, MON),
+        (SUN, 1, MON),
+        (date(2026, 1, 8), 2, MON),
+        (FRI, 5, date(2026, 1, 16)),
+        (MON, 5, date(2026, 1, 19)),
+        (SAT, 5, date(2026, 1, 16)),
+        (FRI, 10, date(2026, 1, 23)),
+        (date(2025, 12, 31), 2, date(2026, 1, 2)),  # across the year; holidays still count
+    ],
+)
+def test_add_business_days_skips_saturdays_and_sundays(start, days, expected):
+    assert add_business_days(start, days) == expected
+
+
+# --- Submission creates one route per bureau. ----------------------------------------
+
+ANSWERS = {
+    "company_name": "東京エネルギー株式会社",
+    "industry": "energy",
+    "industry_other": "",
+    "main_business": "法人向けの電力小売",
+    "contact_name": "山田 花子",
+    "contact_name_kana": "やまだ はなこ",
+    "department": "経営企画部採用グループ",
+    "job_title": "課長",
+    "email": "hanako.yamada@energy.example",
+    "phone": "03-1234-5678",
+    "other_duties": "",
+    "desired_start": date(2026, 4, 1),
+    "desired_months": 12,
+    "message": "",
+    "licensing_relation": "no",
+    "subsidy_relation": "no",
+    "contract_relation": "no",
+}
+
+
+def submit(*, bureaus=(), duties=(), received_at=None, language="ja", **answers):
+    return submit_inquiry(
+        token=uuid.uuid4(),
+        language=language,
+        answers={**ANSWERS, **answers},
+        bureaus=list(bureaus),
+        duties=list(duties),
+        received_at=received_at,
+    ).inquiry
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("received_at", "reply_by"),
+    [
+        # Friday morning in Tokyo: five working days on is the next Friday.
+        (datetime(2026, 1, 9, 10, 0, tzinfo=TOKYO), date(2026, 1, 16)),
+        # Friday 23:30 in Tokyo is still Friday, whatever UTC says.
+        (datetime(2026, 1, 9, 23, 30, tzinfo=TOKYO), date(2026, 1, 16)),
+        # Saturday 00:30 in Tokyo (Friday in UTC) counts from Saturday.
+        (datetime(2026, 1, 10, 0, 30, tzinfo=TOKYO), date(2026, 1, 16)),
+        (datetime(2026, 1, 12, 9, 0, tzinfo=TOKYO), date(2026, 1, 19)),
+    ],
+)
+def test_submission_opens_one_route_per_bureau_with_its_reply_by_date(
+    settings, received_at, reply_by
+):
+    settings.INQUIRY_REPLY_BUSINESS_DAYS = 5
+    chosen, duty_only, both = make_bureau(), make_bureau(), make_bureau()
+    inquiry = submit(
+        bureaus=[chosen, both],
+        duties=[make_duty(bureau=duty_only), make_duty(bureau=both)],
+        received_at=received_at,
+    )
+    routes = InquiryRoute.objects.filter(inquiry=inquiry)
+    assert sorted(route.bureau_id for route in routes) == sorted([chosen.pk, duty_only.pk, both.pk])
+    assert {route.reply_by for route in routes} == {reply_by}
+    assert {route.status for route in routes} == {RouteStatus.RECEIVED}
+    assert all(route.assignee is None and route.closed_at is None for route in routes)
+
+
+@pytest.mark.django_db
+def test_the_reply_by_date_follows_the_setting(settings):
+    settings.INQUIRY_REPLY_BUSINESS_DAYS = 1
+    inquiry = submit(bureaus=[make_bureau()], received_at=datetime(2026, 1, 9, 10, tzinfo=TOKYO))
+    assert inquiry.routes.get().reply_by == MON
+
+
+# --- The route admin. ------------------------------------------------------------------
+
+
+def change_url(route):
+    return reverse("admin:applications_inquiryroute_change", args=[route.pk])
+
+
+def route_post(route, *, status, notes=(), existing_notes=()):
+    """The route change form as a browser would post it."""
+    data = {
+        "status": status,
+        "assignee": "",
+        "reply_by": route.reply_by.isoformat(),
+        "notes-TOTAL_FORMS": str(len(existing_notes) + len(notes)),
+        "notes-INITIAL_FORMS": str(len(existing_notes)),
+        "notes-MIN_NUM_FORMS": "0",
+        "notes-MAX_NUM_FORMS": "1000",
+    }
+    for number, (note, body) in enumerate(existing_notes):
+        data[f"notes-{number}-id"] = str(note.pk)
+        data[f"notes-{number}-route"] = str(route.pk)
+        data[f"notes-{number}-body"] = body
+    for number, body in enumerate(notes, start=len(existing_notes)):
+        data[f"notes-{number}-route"] = str(route.pk)
+        data[f"notes-{number}-body"] = body
+    return data
+
+
+@pytest.fixture
+def route(db):
+    inquiry = submit(bureaus=[make_bureau()], received_at=datetime(2026, 1, 9, 10, tzinfo=TOKYO))
+    return inquiry.routes.get()
+
+
+@pytest.mark.django_db
+def test_the_route_admin_refuses_an_invalid_transition_next_to_the_field(admin_client, route):
+    response = admin_client.post(change_url(route), route_post(route, status="accepted"))
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert "status" in form.errors
+    html = response.content.decode()
+    # Django's admin puts a field's errors in its own row, above the control.
+    assert 'class="errorlist' in html and 'id="id_status"' in html
+    route.refresh_from_db()
+    assert route.status == RouteStatus.RECEIVED
+
+
+@pytest.mark.django_db
+def test_the_route_form_says_which_move_is_refused(route):
+    """The choices offered already leave out invalid moves; the form refuses one anyway."""
+    route.status = RouteStatus.DECLINED
+    form = RouteForm(
+        data={"status": "consulting", "assignee": "", "reply_by": "2026-01-16"}, instance=route
+    )
+    assert not form.is_valid()
+    assert form.errors["status"] == ["「見送り」から「事前相談中」には変更できません。"]
+
+
+@pytest.mark.django_db
+def test_the_route_admin_accepts_a_valid_transition(admin_client, route):
+    response = admin_client.post(change_url(route), route_post(route, status="consulting"))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    route.refresh_from_db()
+    assert route.status == RouteStatus.CONSULTING
+    assert route.closed_at is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("closing", ["declined", "withdrawn"])
+def test_closing_a_route_sets_closed_at(admin_client, route, closing):
+    response = admin_client.post(change_url(route), route_post(route, status=closing))
+    assert response.status_code == 302
+    route.refresh_from_db()
+    assert route.status == closing and route.closed_at is not None
+
+
+@pytest.mark.django_db
+def test_accepting_after_the_steps_sets_closed_at_once(admin_client, route):
+    for status in ["consulting", "arranging"]:
+        assert admin_client.post(change_url(route), route_post(route, status=status)).status_code
+        route.refresh_from_db()
+        assert route.closed_at is None
+    admin_client.post(change_url(route), route_post(route, status="accepted"))
+    route.refresh_from_db()
+    assert route.status == RouteStatus.ACCEPTED and route.closed_at is not None
+
+
+@pytest.mark.django_db
+def test_a_note_gets_its_author_and_cannot_be_edited_afterwards(admin_client, route):
+    author = get_user_model().objects.get(username="admin")
+    response = admin_client.post(
+        change_url(route), route_post(route, status="received", notes=["電話で日程を調整中"])
+    )
+    assert response.status_code == 302
+    note = InternalNote.objects.get(route=route)
+    assert note.author == author and note.body == "電話で日程を調整中"
+
+    response = admin_client.post(
+        change_url(route),
+        route_post(route, status="received", existing_notes=[(note, "書き換えた内容")]),
+    )
+    assert response.status_code == 302
+    note.refresh_from_db()
+    assert note.body == "電話で日程を調整中"
+    page = admin_client.get(change_url(route)).content.decode()
+    assert 'name="notes-0-body"' not in page  # shown read-only, not as a field
+
+
+# --- What never leaves the back office. ----------------------------------------------
+
+SECRET_NOTE = "内部メモ：先方の社内事情により保留"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_internal_notes_appear_in_no_mail(admin_client, language):
+    bureau, unaddressed = make_bureau(), make_bureau(contact_email="")
+    inquiry = submit(bureaus=[bureau, unaddressed], language=language, other_duties="広報")
+    user = get_user_model().objects.get(username="admin")
+    for route in inquiry.routes.all():
+        InternalNote.objects.create(route=route, author=user, body=SECRET_NOTE)
+    notifications = list(inquiry.notifications.all())
+    assert {n.kind for n in notifications} == {"bureau", "central", "acknowledgement"}
+    for notification in notifications:
+        message = build_message(notification)
+        assert SECRET_NOTE not in message.subject + message.body
+
+    inquiry.routes.update(reply_by=date(2026, 1, 5))
+    remind_overdue_routes(today=date(2026, 1, 6))
+    remind_overdue_routes(today=date(2026, 1, 12))
+    assert len(mail.outbox) >= 2
+    for message in mail.outbox:
+        assert SECRET_NOTE not in message.subject + message.body
+
+
+# --- remind_overdue, with the clock passed in. -----------------------------------------
+
+DEADLINE = date(2026, 1, 16)  # a Friday
+
+
+@pytest.fixture
+def central(db):
+    window = InquiryWindow.objects.get()
+    return window.contact_email
+
+
+def overdue_route(bureau, reply_by=DEADLINE, **answers):
+    inquiry = submit(bureaus=[bureau], **answers)
+    route = inquiry.routes.get()
+    route.reply_by = reply_by
+    route.save()
+    return route
+
+
+@pytest.mark.django_db
+def test_nothing_is_sent_before_or_on_the_reply_by_date(central):
+    route = overdue_route(make_bureau())
+    for today in [DEADLINE - timedelta(days=3), DEADLINE]:
+        result = remind_overdue_routes(today=today)
+        assert not result.reminded and not result.escalated
+    assert mail.outbox == []
+    route.refresh_from_db()
+    assert route.reminded_at is None
+
+
+@pytest.mark.django_db
+def test_an_overdue_route_is_reminded_once_in_one_mail_per_bureau(central):
+    bureau, other = make_bureau(), make_bureau()
+    first = overdue_route(bureau, company_name="第一商事株式会社")
+    second = overdue_route(bureau, company_name="第二物産株式会社")
+    elsewhere = overdue_route(other)
+    today = DEADLINE + timedelta(days=1)
+
+    remind_overdue_routes(today=today)
+
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [bureau.contact_email, other.contact_email]
+    )
+    message = next(m for m in mail.outbox if m.to == [bureau.contact_email])
+    for route in (first, second):
+        assert route.inquiry.reference in message.body
+        assert route.inquiry.company_name in message.body
+    assert elsewhere.inquiry.reference not in message.body
+    assert bureau.name_ja in message.body and bureau.contact_section_ja in message.body
+    # Nothing personal beyond the reference and the company name.
+    for text in [
+        ANSWERS["contact_name"],
+        ANSWERS["email"],
+        ANSWERS["phone"],
+        ANSWERS["department"],
+    ]:
+        assert text not in message.body and text not in message.subject
+    for route in (first, second, elsewhere):
+        route.refresh_from_db()
+        assert route.reminded_at is not None and route.escalated_at is None
+
+    mail.outbox.clear()
+    result = remind_overdue_routes(today=today)
+    assert mail.outbox == [] and not result.reminded and not result.escalated
+
+
+@pytest.mark.django_db
+def test_a_route_is_escalated_after_the_further_period_and_only_once(settings, central):
+    settings.INQUIRY_ESCALATE_AFTER_DAYS = 3
+    route = overdue_route(make_bureau(), company_name="第三興業株式会社")
+    reminded_on = DEADLINE + timedelta(days=1)
+    remind_overdue_routes(today=reminded_on)
+    mail.outbox.clear()
+
+    # Exactly three days after the reminder is not "more than three".
+    for days in (1, 2, 3):
+        remind_overdue_routes(today=reminded_on + timedelta(days=days))
+    assert mail.outbox == []
+
+    remind_overdue_routes(today=reminded_on + timedelta(days=4))
+    assert [m.to for m in mail.outbox] == [[central]]
+    body = mail.outbox[0].body
+    assert route.inquiry.reference in body and "第三興業株式会社" in body
+    assert route.bureau.name_ja in body
+    assert ANSWERS["contact_name"] not in body and ANSWERS["email"] not in body
+    route.refresh_from_db()
+    assert route.escalated_at is not None
+
+    mail.outbox.clear()
+    remind_overdue_routes(today=reminded_on + timedelta(days=5))
+    remind_overdue_routes(today=reminded_on + timedelta(days=30))
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_the_escalation_period_follows_the_setting(settings, central):
+    settings.INQUIRY_ESCALATE_AFTER_DAYS = 1
+    overdue_route(make_bureau())
+    reminded_on = DEADLINE + timedelta(days=1)
+    remind_overdue_routes(today=reminded_on)
+    mail.outbox.clear()
+    remind_overdue_routes(today=reminded_on + timedelta(days=1))
+    assert mail.outbox == []
+    remind_overdue_routes(today=reminded_on + timedelta(days=2))
+    assert [m.to for m in mail.outbox] == [[central]]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("closed", ["accepted", "declined", "withdrawn"])
+def test_closed_routes_are_never_reminded_nor_escalated(settings, central, closed):
+    settings.INQUIRY_ESCALATE_AFTER_DAYS = 3
+    route = overdue_route(make_bureau())
+    InquiryRoute.objects.filter(pk=route.pk).update(status=closed)
+    for days in (1, 10, 100):
+        remind_overdue_routes(today=DEADLINE + timedelta(days=days))
+    assert mail.outbox == []
+    route.refresh_from_db()
+    assert route.reminded_at is None and route.escalated_at is None
+
+
+@pytest.mark.django_db
+def test_a_route_closed_after_its_reminder_is_not_escalated(settings, central):
+    settings.INQUIRY_ESCALATE_AFTER_DAYS = 3
+    route = overdue_route(make_bureau())
+    remind_overdue_routes(today=DEADLINE + timedelta(days=1))
+    InquiryRoute.objects.filter(pk=route.pk).update(status=RouteStatus.WITHDRAWN)
+    mail.outbox.clear()
+    remind_overdue_routes(today=DEADLINE + timedelta(days=10))
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_a_bureau_without_an_address_is_reminded_through_the_central_window(central):
+    route = overdue_route(make_bureau(contact_email=""))
+    remind_overdue_routes(today=DEADLINE + timedelta(days=1))
+    assert [m.to for m in mail.outbox] == [[central]]
+    route.refresh_from_db()
+    assert route.reminded_at is not None
+
+
+@pytest.mark.django_db
+def test_a_refused_mail_leaves_its_routes_for_the_next_run(monkeypatch, central):
+    from applications import services
+
+    route = overdue_route(make_bureau())
+
+    def refuse(*args, **kwargs):
+        raise OSError("connection refused")
+
+    monkeypatch.setattr(services.mail, "send_mail", refuse)
+    result = remind_overdue_routes(today=DEADLINE + timedelta(days=1))
+    assert result.failed and not result.reminded
+    route.refresh_from_db()
+    assert route.reminded_at is None
+
+    monkeypatch.undo()
+    remind_overdue_routes(today=DEADLINE + timedelta(days=2))
+    route.refresh_from_db()
+    assert route.reminded_at is not None and len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_the_command_runs_for_a_given_date(central):
+    route = overdue_route(make_bureau())
+    out = StringIO()
+    call_command("remind_overdue", "--date", (DEADLINE + timedelta(days=1)).isoformat(), stdout=out)
+    assert "1 overdue request(s) reminded in 1 mail(s)" in out.getvalue()
+    route.refresh_from_db()
+    assert route.reminded_at.astimezone(TOKYO).date() == DEADLINE + timedelta(days=1)
+    call_command("remind_overdue", "--date", (DEADLINE + timedelta(days=1)).isoformat(), stdout=out)
+    assert len(mail.outbox) == 1
