@@ -52,3 +52,28 @@ def form_data(**overrides):
 
 def bureau(slug):
     return Bureau.objects.get(slug=slug)
+
+
+def inquiry_answers(**overrides):
+    """The scalar answers of a valid request, as ``submit_inquiry`` takes them."""
+    answers = {
+        "company_name": "東京エネルギー株式会社",
+        "industry": "energy",
+        "industry_other": "",
+        "main_business": "法人向けの電力小売",
+        "contact_name": "山田 花子",
+        "contact_name_kana": "やまだ はなこ",
+        "department": "経営企画部採用グループ",
+        "job_title": "課長",
+        "email": "hanako.yamada@energy.example",
+        "phone": "03-1234-5678",
+        "other_duties": "",
+        "desired_start": date(2026, 4, 1),
+        "desired_months": 12,
+        "message": "",
+        "licensing_relation": "no",
+        "subsidy_relation": "no",
+        "contract_relation": "no",
+    }
+    answers.update(overrides)
+    return answers

@@ -4,7 +4,6 @@ never shows, its headers, the link in the acknowledgement mail, and its quality
 
 import re
 import uuid
-from datetime import date
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -18,6 +17,7 @@ from applications.models import Inquiry, InternalNote, NotificationKind
 from applications.services import build_message, submit_inquiry
 from applications.workflow import RouteStatus
 from bureaus.models import BureauStaff
+from tests.applications.helpers import inquiry_answers
 from tests.conftest import make_bureau
 from tests.quality import axe_failure, nu_errors
 
@@ -25,25 +25,7 @@ PREFIXES = {"ja": "", "en": "/en"}
 NOTE = "内部メモ：決裁待ち、先方には未連絡"
 ASSIGNEE = "tantou-suzuki"
 
-ANSWERS = {
-    "company_name": "東京エネルギー株式会社",
-    "industry": "energy",
-    "industry_other": "",
-    "main_business": "法人向けの電力小売",
-    "contact_name": "山田 花子",
-    "contact_name_kana": "やまだ はなこ",
-    "department": "経営企画部採用グループ",
-    "job_title": "課長",
-    "email": "hanako.yamada@energy.example",
-    "phone": "03-1234-5678",
-    "other_duties": "",
-    "desired_start": date(2026, 4, 1),
-    "desired_months": 12,
-    "message": "水素関連の業務を希望します。",
-    "licensing_relation": "no",
-    "subsidy_relation": "no",
-    "contract_relation": "no",
-}
+ANSWERS = inquiry_answers(message="水素関連の業務を希望します。")
 
 
 def handled_inquiry(language="ja"):

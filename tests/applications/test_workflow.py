@@ -18,6 +18,7 @@ from applications.models import InquiryRoute, InternalNote
 from applications.services import build_message, remind_overdue_routes, submit_inquiry
 from applications.workflow import RouteStatus, add_business_days, allowed_transitions, can_move
 from portal.models import InquiryWindow
+from tests.applications.helpers import inquiry_answers
 from tests.conftest import make_bureau, make_duty
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -81,25 +82,7 @@ def test_add_business_days_skips_saturdays_and_sundays(start, days, expected):
 
 # --- Submission creates one route per bureau. ----------------------------------------
 
-ANSWERS = {
-    "company_name": "東京エネルギー株式会社",
-    "industry": "energy",
-    "industry_other": "",
-    "main_business": "法人向けの電力小売",
-    "contact_name": "山田 花子",
-    "contact_name_kana": "やまだ はなこ",
-    "department": "経営企画部採用グループ",
-    "job_title": "課長",
-    "email": "hanako.yamada@energy.example",
-    "phone": "03-1234-5678",
-    "other_duties": "",
-    "desired_start": date(2026, 4, 1),
-    "desired_months": 12,
-    "message": "",
-    "licensing_relation": "no",
-    "subsidy_relation": "no",
-    "contract_relation": "no",
-}
+ANSWERS = inquiry_answers()
 
 
 def submit(*, bureaus=(), duties=(), received_at=None, language="ja", **answers):
