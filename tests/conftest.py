@@ -159,6 +159,16 @@ def default_language():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture
+def hr_client(client, django_user_model):
+    """The test client signed in as a superuser of the admin."""
+    user = django_user_model.objects.create_superuser(
+        "jinji", "jinji@kouryu.metro.tokyo.example", "pw-not-used-12"
+    )
+    client.force_login(user)
+    return client
+
+
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with an empty cache (the submission limit counts in it)."""

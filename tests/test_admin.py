@@ -20,15 +20,6 @@ CONTENT_MODELS = [
 ]
 
 
-@pytest.fixture
-def hr_client(client, django_user_model):
-    user = django_user_model.objects.create_superuser(
-        "jinji", "jinji@kouryu.metro.tokyo.example", "pw-not-used-12"
-    )
-    client.force_login(user)
-    return client
-
-
 def admin_url(model, view, *args):
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
 

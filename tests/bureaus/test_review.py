@@ -269,15 +269,6 @@ def test_a_refused_mail_is_reported_and_the_others_still_go(due_catalogue, monke
 # --- Admin. ---------------------------------------------------------------------------
 
 
-@pytest.fixture
-def hr_client(client, django_user_model):
-    user = django_user_model.objects.create_superuser(
-        "jinji", "jinji@kouryu.metro.tokyo.example", "pw-not-used-12"
-    )
-    client.force_login(user)
-    return client
-
-
 CHANGELIST = "/admin/bureaus/duty/"
 
 

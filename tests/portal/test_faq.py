@@ -121,15 +121,6 @@ def test_query_count_is_pinned(client, django_assert_num_queries):
 # --- Admin. --------------------------------------------------------------------------
 
 
-@pytest.fixture
-def hr_client(client, django_user_model):
-    user = django_user_model.objects.create_superuser(
-        "jinji", "jinji@kouryu.metro.tokyo.example", "pw-not-used-12"
-    )
-    client.force_login(user)
-    return client
-
-
 def test_admin_lists_searches_and_edits_order_and_publication():
     model_admin = admin.site._registry[FaqEntry]
     assert model_admin.list_display == ["question_ja", "question_en", "order", "is_published"]

@@ -14,8 +14,8 @@ from axe_playwright_python.sync_playwright import Axe
 
 from portal import accessibility
 from portal.accessibility import AuditResults, write_results
+from tests.applications.stored import make_request
 from tests.conftest import make_bureau
-from tests.portal.inquiries import make_inquiry
 from tests.quality import axe_failure, nu_errors
 
 PAGES = [
@@ -49,7 +49,7 @@ def add_data(settings):
         (small_b, "it", 2),
     ]:
         for _ in range(count):
-            make_inquiry(bureaus=[bureau], industry=industry)
+            make_request(bureaus=[bureau], industry=industry)
     write_results(
         AuditResults(
             checked_at=datetime(2026, 11, 26, 9, 5, tzinfo=ZoneInfo("Asia/Tokyo")),

@@ -11,8 +11,8 @@ import pytest
 
 from applications.models import Inquiry
 from portal.statistics import Disclosure, disclose
+from tests.applications.stored import make_request
 from tests.conftest import ROOT, make_bureau
-from tests.portal.inquiries import make_inquiry
 
 PATHS = ["/statistics/", "/en/statistics/"]
 SMALL_GROUPS = "その他（少数）"
@@ -97,25 +97,25 @@ def test_a_bad_minimum_in_the_environment_stops_start_up(value):
 @pytest.mark.django_db
 def test_requests_are_counted_once_for_each_bureau_they_name():
     first, second = make_bureau(), make_bureau()
-    make_inquiry(bureaus=[first, second])
-    make_inquiry(bureaus=[first])
-    make_inquiry(bureaus=[])
+    make_request(bureaus=[first, second])
+    make_request(bureaus=[first])
+    make_request(bureaus=[])
     assert Inquiry.objects.counts_by_bureau() == {first.pk: 2, second.pk: 1, None: 1}
 
 
 @pytest.mark.django_db
 def test_requests_are_counted_by_industry():
     for industry in ["finance", "finance", "energy"]:
-        make_inquiry(industry=industry)
+        make_request(industry=industry)
     assert Inquiry.objects.counts_by_industry() == {"finance": 2, "energy": 1}
 
 
 @pytest.mark.django_db
 def test_the_year_of_receipt_is_tokyos():
     # 15:30 UTC on 31 December is 00:30 on 1 January in Tokyo.
-    make_inquiry(received_at=datetime(2025, 12, 31, 15, 30, tzinfo=UTC))
-    make_inquiry(received_at=datetime(2025, 12, 31, 14, 30, tzinfo=UTC))
-    make_inquiry(received_at=datetime(2024, 6, 1, 3, 0, tzinfo=UTC))
+    make_request(received_at=datetime(2025, 12, 31, 15, 30, tzinfo=UTC))
+    make_request(received_at=datetime(2025, 12, 31, 14, 30, tzinfo=UTC))
+    make_request(received_at=datetime(2024, 6, 1, 3, 0, tzinfo=UTC))
     assert Inquiry.objects.counts_by_year() == {2024: 1, 2025: 1, 2026: 1}
     assert list(Inquiry.objects.counts_by_year()) == [2024, 2025, 2026]
 
@@ -123,7 +123,7 @@ def test_the_year_of_receipt_is_tokyos():
 @pytest.mark.django_db
 def test_counts_are_the_same_however_many_bureaus_and_duties_exist(django_assert_num_queries):
     bureau = make_bureau()
-    make_inquiry(bureaus=[bureau])
+    make_request(bureaus=[bureau])
     with django_assert_num_queries(3):
         Inquiry.objects.counts_by_bureau()
         Inquiry.objects.counts_by_industry()
@@ -166,11 +166,11 @@ def test_the_page_never_shows_a_group_below_the_minimum(client, settings):
     small_a, small_b = make_bureau(name_ja="小さな局甲"), make_bureau(name_ja="小さな局乙")
     lonely = make_bureau(name_ja="ひとつだけの局")
     for _ in range(5):
-        make_inquiry(bureaus=[large], industry="finance")
+        make_request(bureaus=[large], industry="finance")
     for _ in range(3):
-        make_inquiry(bureaus=[small_a], industry="energy")
+        make_request(bureaus=[small_a], industry="energy")
     for _ in range(2):
-        make_inquiry(bureaus=[small_b], industry="it")
+        make_request(bureaus=[small_b], industry="it")
 
     html = client.get("/statistics/").content.decode()
     rows = rows_of(html)
@@ -182,7 +182,7 @@ def test_the_page_never_shows_a_group_below_the_minimum(client, settings):
     assert "エネルギー" not in html and "情報・IT" not in html
 
     # One more request for a bureau of its own: below the minimum, still withheld.
-    make_inquiry(bureaus=[lonely], industry="finance")
+    make_request(bureaus=[lonely], industry="finance")
     html = client.get("/statistics/").content.decode()
     assert "ひとつだけの局" not in html
     assert (SMALL_GROUPS, "6") in rows_of(html)
@@ -193,9 +193,9 @@ def test_a_merged_line_below_the_minimum_is_not_shown_at_all(client, settings):
     settings.STATISTICS_MIN_COUNT = 5
     shown, hidden = make_bureau(name_ja="公表される局"), make_bureau(name_ja="公表されない局")
     for _ in range(5):
-        make_inquiry(bureaus=[shown])
+        make_request(bureaus=[shown])
     for _ in range(2):
-        make_inquiry(bureaus=[hidden])
+        make_request(bureaus=[hidden])
     html = client.get("/statistics/").content.decode()
     bureau_table = html.split('id="by-bureau-heading"', 1)[1].split("</table>", 1)[0]
     assert rows_of(bureau_table) == [("公表される局", "5")]
@@ -206,7 +206,7 @@ def test_a_merged_line_below_the_minimum_is_not_shown_at_all(client, settings):
 @pytest.mark.django_db
 def test_no_company_or_personal_data_reaches_the_page(client, settings):
     settings.STATISTICS_MIN_COUNT = 1
-    inquiry = make_inquiry(bureaus=[make_bureau()])
+    inquiry = make_request(bureaus=[make_bureau()])
     html = client.get("/statistics/").content.decode()
     for private in [
         inquiry.company_name,
@@ -222,7 +222,7 @@ def test_no_company_or_personal_data_reaches_the_page(client, settings):
 @pytest.mark.django_db
 def test_english_page_labels_groups_in_english(client, settings):
     settings.STATISTICS_MIN_COUNT = 1
-    make_inquiry(bureaus=[make_bureau(name_ja="英語の局", name_en="English Bureau")])
+    make_request(bureaus=[make_bureau(name_ja="英語の局", name_en="English Bureau")])
     html = client.get("/en/statistics/").content.decode()
     assert '<html lang="en">' in html
     assert "English Bureau" in html
@@ -238,7 +238,7 @@ def test_a_new_request_counts_at_the_next_visit_and_browsers_keep_the_page_brief
     assert first["Cache-Control"] == f"public, max-age={settings.PAGE_MAX_AGE_SECONDS}"
     # Not the revision-keyed cache: a new request does not bump the content revision.
     assert "ETag" not in first
-    make_inquiry(bureaus=[make_bureau(name_ja="新しい局")])
+    make_request(bureaus=[make_bureau(name_ja="新しい局")])
     assert "新しい局" in client.get("/statistics/").content.decode()
 
 
@@ -249,7 +249,7 @@ def test_query_count_is_pinned_whatever_the_number_of_requests(
 ):
     bureaus = [make_bureau() for _ in range(4)]
     for n in range(requests):
-        make_inquiry(bureaus=bureaus[: n % 4 + 1], industry=["finance", "energy"][n % 2])
+        make_request(bureaus=bureaus[: n % 4 + 1], industry=["finance", "energy"][n % 2])
     # Three aggregates, the bureaus' names (only when some request names one), the footer.
     with django_assert_num_queries(5 if requests else 4):
         assert client.get("/statistics/").status_code == 200
