@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.views.generic import DetailView
 
 from bureaus.forms import CatalogueFilterForm
-from bureaus.models import Bureau, Duty, Theme
+from bureaus.models import Bureau, Duty, Theme, attach_listed_themes
 
 
 def published_themes():
@@ -16,28 +16,21 @@ def catalogue(request):
     """Every published bureau with its duties, narrowed by bureau, theme and keyword.
 
     The whole published catalogue (a flyer's worth, hundreds of rows at most) is
-    read in three queries and filtered in memory, so the page costs the same
-    whatever the filter and whatever the size: bureaus, their duties, the duties'
-    themes (plus the site footer's inquiry window).
+    read in four queries and filtered in memory, so the page costs the same
+    whatever the filter and whatever the size: bureaus, their duties, the
+    published themes and which duty carries which (plus the site footer's
+    inquiry window).
     """
-    bureaus = list(
-        Bureau.objects.published().prefetch_related(
-            Prefetch(
-                "duties",
-                queryset=Duty.objects.filter(is_published=True).prefetch_related(
-                    published_themes()
-                ),
-                to_attr="published_duties",
-            )
-        )
-    )
+    bureaus = list(Bureau.objects.published())
+    duties = attach_listed_themes(Duty.objects.published())
+    by_bureau = {bureau.pk: bureau for bureau in bureaus}
+    for bureau in bureaus:
+        bureau.published_duties = []
+    for duty in duties:
+        duty.bureau = by_bureau[duty.bureau_id]
+        duty.bureau.published_duties.append(duty)
     themes = sorted(
-        {
-            theme
-            for bureau in bureaus
-            for duty in bureau.published_duties
-            for theme in duty.themes.all()
-        },
+        {theme for duty in duties for theme in duty.listed_themes},
         key=lambda theme: (theme.order, theme.slug),
     )
     form = CatalogueFilterForm(request.GET, bureaus=bureaus, themes=themes)
@@ -69,7 +62,7 @@ class BureauDetailView(DetailView):
     queryset = Bureau.objects.published()
 
     def get_context_data(self, **kwargs):
-        duties = self.object.duties.filter(is_published=True).prefetch_related(published_themes())
+        duties = attach_listed_themes(self.object.duties.filter(is_published=True))
         return super().get_context_data(duties=duties, **kwargs)
 
 

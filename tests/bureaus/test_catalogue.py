@@ -153,7 +153,7 @@ def test_duties_are_listed_in_bureau_then_duty_order(client):
     assert links[:2] == [first.get_absolute_url(), second.get_absolute_url()]
 
 
-# Query counts: the catalogue reads bureaus, duties and their themes, plus the
+# Query counts: the catalogue reads bureaus, duties and their (duty, theme) pairs, plus the
 # footer's inquiry window; the detail pages read their object and its relations.
 PINNED_QUERIES = {
     "/": 6,
@@ -189,3 +189,53 @@ def test_theme_choices_list_only_published_themes_in_use(client):
     html = client.get(CATALOGUE).content.decode()
     assert unused.name_ja not in html
     assert '<option value="environment"' in html
+
+
+# The duty items and the bureau contacts are built in Python (bureaus.templatetags.
+# catalogue), outside the template engine's autoescaping: every value must still
+# come out escaped, on every page that shows them.
+MARKUP = '<script>alert(1)</script>&"'
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_markup_in_names_titles_and_contacts_is_escaped_wherever_listed(client, language):
+    theme = make_theme(name_ja=f"テーマ{MARKUP}", name_en=f"Theme{MARKUP}")
+    bureau = make_bureau(
+        slug="markup",
+        name_ja=f"局{MARKUP}",
+        name_en=f"Bureau{MARKUP}",
+        contact_section_ja=f"課{MARKUP}",
+        contact_section_en=f"Section{MARKUP}",
+    )
+    duty = make_duty(bureau=bureau, slug="markup", themes=[theme],
+                     title_ja=f"業務{MARKUP}", title_en=f"Duty{MARKUP}")  # fmt: skip
+    prefix = "/en" if language == "en" else ""
+    pages = [CATALOGUE, bureau.get_absolute_url(), duty.get_absolute_url()]
+    for path in pages:
+        html = client.get(prefix + path).content.decode()
+        assert "<script>alert(1)" not in html, path
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;&amp;&quot;" in html, path
+
+
+def test_listed_themes_are_the_published_ones_in_display_order(django_assert_num_queries):
+    from bureaus.models import attach_listed_themes
+
+    later, hidden, earlier = (
+        make_theme(order=2),
+        make_theme(is_published=False),
+        make_theme(order=1),
+    )
+    bureau = make_bureau()
+    first = make_duty(bureau=bureau, themes=[later, hidden, earlier])
+    second = make_duty(bureau=bureau, themes=[later])
+    bare = make_duty(bureau=bureau)
+    with django_assert_num_queries(2):  # The duties, then every pair with its theme.
+        duties = attach_listed_themes(Duty.objects.filter(bureau=bureau))
+    by_pk = {duty.pk: duty for duty in duties}
+    assert by_pk[first.pk].listed_themes == [earlier, later]
+    assert by_pk[second.pk].listed_themes == [later]
+    assert by_pk[bare.pk].listed_themes == []
+    # One object per theme, shared by the duties that carry it.
+    assert by_pk[first.pk].listed_themes[1] is by_pk[second.pk].listed_themes[0]
+    # The bulk read agrees with the one-duty fallback.
+    assert Duty.objects.get(pk=first.pk).listed_themes == [earlier, later]
