@@ -1,0 +1,115 @@
+"""The production entry point: gunicorn with config/gunicorn.py, and its warm-up."""
+
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.template import engines
+
+ROOT = Path(__file__).resolve().parents[1]
+GUNICORN = Path(sys.executable).with_name("gunicorn")
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def gunicorn_site(tmp_path_factory):
+    """gunicorn serving the migrated, seeded site from its own SQLite file.
+
+    Workers are recycled every 20 requests, so the requests below also reach
+    workers forked after start-up.
+    """
+    port = free_port()
+    env = {
+        **os.environ,
+        "DJANGO_DEBUG": "false",
+        "DJANGO_HTTPS": "false",
+        "DJANGO_COLLECTED_STATIC": "false",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('serve') / 'site.sqlite3'}",
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "GUNICORN_MAX_REQUESTS": "20",
+        "WEB_CONCURRENCY": "2",
+        "GUNICORN_ACCESS_LOG": "/dev/null",
+    }
+    env.pop("REDIS_URL", None)
+    manage = [sys.executable, "manage.py"]
+    subprocess.run([*manage, "migrate", "--no-input", "-v0"], cwd=ROOT, env=env, check=True)
+    server = subprocess.Popen(
+        [str(GUNICORN), "-c", "config/gunicorn.py", "config.wsgi"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(base + "/health/", timeout=2)
+            break
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                os.killpg(server.pid, signal.SIGKILL)
+                pytest.fail(f"gunicorn did not start: {server.stderr.read().decode()[-2000:]}")
+            time.sleep(0.2)
+    yield base
+    os.killpg(server.pid, signal.SIGTERM)
+    server.wait(timeout=30)
+
+
+def test_gunicorn_serves_every_page_kind_through_worker_recycling(gunicorn_site):
+    pages = {
+        "/": "交流受入",
+        "/bureaus/": "水素",
+        "/en/bureaus/": "Bureau of Environment",
+        "/bureaus/environment/": "環境局",
+        "/consultation/": "事前相談",
+        "/health/": '"database"',
+    }
+    for _round in range(8):  # 48 requests: each worker is replaced at least once.
+        for path, text in pages.items():
+            with urllib.request.urlopen(gunicorn_site + path, timeout=10) as response:
+                assert response.status == 200, path
+                assert text in response.read().decode(), path
+    with pytest.raises(urllib.error.HTTPError) as missing:
+        urllib.request.urlopen(gunicorn_site + "/no-such-page/", timeout=10)
+    assert missing.value.code == 404
+
+
+def test_the_warm_up_compiles_every_project_template_and_reads_no_database():
+    from config.warmup import warm_up
+
+    loader = engines["django"].engine.template_loaders[0]
+    loader.reset()
+    # No django_db mark: pytest-django makes any database access here an error, as
+    # a connection opened in the gunicorn master must not be shared by its workers.
+    warm_up()
+    templates = ROOT / "templates"
+    names = {path.relative_to(templates).as_posix() for path in templates.rglob("*.html")}
+    assert names and names <= set(loader.get_template_cache)
+
+
+def test_gunicorn_warms_up_in_the_master_before_forking(monkeypatch):
+    import config.gunicorn
+    import config.warmup
+
+    calls = []
+    monkeypatch.setattr(config.warmup, "warm_up", lambda: calls.append("warm_up"))
+    assert config.gunicorn.preload_app is True
+    config.gunicorn.when_ready(server=None)
+    assert calls == ["warm_up"]
