@@ -72,4 +72,5 @@ check: $(VENV)/.runtime
 bench: $(VENV)/.dev
 	@command -v wrk >/dev/null || { apt-get update -q && apt-get install -y -q wrk; }
 	$(BIN)/python tests/bench/consultation_post.py
+	$(BIN)/python tests/bench/middleware.py
 	$(BIN)/python tests/bench/serving.py
