@@ -19,11 +19,19 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if isinstance(exception, (OperationalError, InterfaceError)) or (
-            type(exception) is DatabaseError
-        ):
-            response = HttpResponse(render_to_string("503.html"), status=503)
-            response["Retry-After"] = "30"
-            response["Cache-Control"] = "no-store"
-            return response
-        return None
+        return database_unavailable_response() if means_unavailable(exception) else None
+
+
+def means_unavailable(exception):
+    """Whether a database exception says the server cannot be reached (not a bad query)."""
+    return isinstance(exception, (OperationalError, InterfaceError)) or (
+        type(exception) is DatabaseError
+    )
+
+
+def database_unavailable_response():
+    """The friendly 503 page, rendered without the database."""
+    response = HttpResponse(render_to_string("503.html"), status=503)
+    response["Retry-After"] = "30"
+    response["Cache-Control"] = "no-store"
+    return response

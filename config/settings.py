@@ -60,6 +60,8 @@ MIDDLEWARE = [
     # Whitenoise directly after SecurityMiddleware, as its documentation places it.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Stored public pages leave here, past the middleware below (portal.caching).
+    "portal.caching.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -5,13 +5,14 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Subquery
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control
-from django.utils.http import http_date
-from django.utils.translation import get_language
+from django.utils.http import http_date, parse_http_date
+from django.utils.translation import get_language, get_language_from_path
 
+from config.database import database_unavailable_response, means_unavailable
 from portal.models import ContentRevision, InquiryWindow
 
 REVISION_KEY = "content-revision"
@@ -67,13 +68,13 @@ def bump_content_revision(sender, **kwargs):
 
 
 def public_page(view=None, *, cache_params=()):
-    """Serve a public page from the cache, or 304, while the content is unchanged.
+    """Mark a view as a public page: 304 while the content is unchanged, and stored.
 
     The revision comes from the cache, or from one query that also reads the
     footer's inquiry window. A repeat visit with a matching ETag or
-    If-Modified-Since gets 304; otherwise a rendered copy for this revision,
-    language and URL (with scheme and host) is served from the cache, or rendered
-    and stored.
+    If-Modified-Since gets 304; otherwise the view renders, and PageCacheMiddleware
+    stores the finished response, to serve it to later visitors of the same URL
+    before the rest of the middleware stack runs.
 
     Only the query parameters named in ``cache_params`` enter the cache key; a
     request with any other parameter is rendered and not stored, so random query
@@ -86,43 +87,118 @@ def public_page(view=None, *, cache_params=()):
     def wrapper(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
-        number, changed_at = current_revision(request)
+        number, changed_at = getattr(request, "content_revision", None) or current_revision(request)
         language = get_language()
         etag = f'"{number}-{language}"'
         last_modified = int(changed_at.timestamp())
         not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
         if not_modified is not None:
             return with_validators(not_modified, etag, last_modified)
-
-        cacheable = settings.PAGE_CACHE_SECONDS and set(request.GET) <= set(cache_params)
-        query = sorted((name, request.GET.getlist(name)) for name in request.GET)
-        # The whole URL: pages name their own absolute URL (canonical, hreflang), so a
-        # copy made for one allowed host or scheme must not be served for another.
-        url = request.build_absolute_uri(request.path)
-        digest = hashlib.sha256(f"{url}?{query}".encode()).hexdigest()[:32]
-        key = f"page:{number}:{language}:{digest}"
-        stored = cache.get(key) if cacheable else None
-        if stored is not None:
-            content, content_type = stored
-            response = HttpResponse(content, content_type=content_type)
-        else:
-            response = view(request, *args, **kwargs)
-            if hasattr(response, "render") and callable(response.render):
-                response.render()
-            if cacheable and response.status_code == 200 and not response.cookies:
-                cache.set(
-                    key, (response.content, response["Content-Type"]), settings.PAGE_CACHE_SECONDS
-                )
+        response = view(request, *args, **kwargs)
+        if hasattr(response, "render") and callable(response.render):
+            response.render()
         if response.status_code == 200:
             with_validators(response, etag, last_modified)
+            if settings.PAGE_CACHE_SECONDS and set(request.GET) <= set(cache_params):
+                # For PageCacheMiddleware, which stores what the inner middleware
+                # make of the response: the language it was rendered in is part
+                # of the key, and the revision goes with it.
+                request.page_to_store = (page_key(request, language), number)
         return response
 
     return wrapper
+
+
+def page_key(request, language):
+    """The cache key of the page at this URL (scheme, host, path, query) in this language.
+
+    The whole URL: pages name their own absolute URL (canonical, hreflang), so a copy
+    made for one allowed host or scheme must not be served for another. The revision
+    is stored with the page rather than in the key, so that a request can look for a
+    stored page without reading the revision first, and an edited page replaces its
+    old copy.
+    """
+    query = sorted((name, request.GET.getlist(name)) for name in request.GET)
+    url = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
+    return f"page:{language}:{hashlib.sha256(url.encode()).hexdigest()[:32]}"
+
+
+class PageCacheMiddleware:
+    """Serve a stored public page, or its 304, before the rest of the stack runs.
+
+    Placed after SecurityMiddleware and the CSP middleware, which add their headers
+    to every response, stored or not, and before sessions, locale, auth and
+    messages, which a stored page does not need: the page is the same for every
+    visitor, and its language is in its URL. What the inner middleware added to the
+    response (Content-Language, Vary, X-Frame-Options) is stored with it.
+
+    A request for a URL with no stored page costs one cache read and nothing else:
+    the revision is read only to check a stored page, and only such a request can
+    meet a database that is down here (it gets the friendly 503 at once).
+    """
+
+    # Per response, not per page (a page with cookies is not stored at all).
+    NOT_STORED = {"set-cookie", "x-request-id", "date"}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in ("GET", "HEAD") or not settings.PAGE_CACHE_SECONDS:
+            return self.get_response(request)
+        language = get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+        stored = cache.get(page_key(request, language))
+        if stored is not None:
+            number, content, headers = stored
+            try:
+                request.content_revision = current_revision(request)
+            except DatabaseError as error:
+                if not means_unavailable(error):
+                    raise
+                return database_unavailable_response()
+            if request.content_revision[0] == number:
+                return stored_page(request, content, headers)
+        response = self.get_response(request)
+        to_store = getattr(request, "page_to_store", None)
+        if (
+            to_store
+            and response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+        ):
+            key, number = to_store
+            headers = [(k, v) for k, v in response.items() if k.lower() not in self.NOT_STORED]
+            cache.set(key, (number, response.content, headers), settings.PAGE_CACHE_SECONDS)
+        return response
+
+
+def stored_page(request, content, headers):
+    """A stored page as a 200, or as a 304 when the visitor's copy is still current."""
+    response = HttpResponse(content)
+    for name, value in headers:
+        response[name] = value
+    not_modified = get_conditional_response(
+        request,
+        etag=response["ETag"],
+        last_modified=parse_http_date(response["Last-Modified"]),
+        response=response,
+    )
+    if not_modified is None:
+        return response
+    # The headers the view's own 304 would carry (CORS on the open-data files, say),
+    # but not those describing a body it has not got.
+    for name, value in headers:
+        if not name.lower().startswith("content-"):
+            not_modified[name] = value
+    return not_modified
 
 
 def with_validators(response, etag, last_modified):
     """The headers a 200 carries and its 304 must repeat (RFC 9110, 15.4.5)."""
     response["ETag"] = etag
     response["Last-Modified"] = http_date(last_modified)
-    patch_cache_control(response, public=True, max_age=settings.PAGE_MAX_AGE_SECONDS)
+    if response.has_header("Cache-Control"):
+        patch_cache_control(response, public=True, max_age=settings.PAGE_MAX_AGE_SECONDS)
+    else:  # What patch_cache_control would write, without parsing an empty header.
+        response["Cache-Control"] = f"public, max-age={settings.PAGE_MAX_AGE_SECONDS}"
     return response

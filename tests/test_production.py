@@ -381,10 +381,10 @@ def test_pages_are_cached_in_redis_and_an_edit_shows_at_the_next_request(
     edited = client.get(HYDROGEN)
     assert "水素エネルギーの普及に向けた取組（改訂）" in edited.content.decode()
     assert edited["ETag"] != first["ETag"]
-    assert len(redis_page_keys()) == 2
+    assert len(redis_page_keys()) == 1  # The edited page replaced its old copy.
     # The form is rendered for each visitor, never stored.
     assert client.get("/consultation/").status_code == 200
-    assert len(redis_page_keys()) == 2
+    assert len(redis_page_keys()) == 1
     assert client.get("/health/").status_code == 200
 
 
@@ -532,13 +532,18 @@ def test_the_consultation_form_is_never_publicly_cached_nor_served_from_the_page
 # --- 5. The page cache. ---------------------------------------------------------------
 
 
+def stored_pages():
+    """The public pages the page cache keeps: not those that are per visitor or change
+    without a content edit."""
+    uncached = ("/statistics/", "/accessibility/", "/shortlist/", "/consultation/")
+    return [path for path in all_public_paths() if not any(part in path for part in uncached)]
+
+
 def test_the_second_request_for_every_page_costs_one_query_and_returns_the_same_bytes(
     client, settings, django_assert_num_queries
 ):
     settings.REVISION_CACHE_SECONDS = 0  # Every request reads the revision: one query.
-    # Pages that are per visitor or change without a content edit are not cached.
-    uncached = ("/statistics/", "/accessibility/", "/shortlist/", "/consultation/")
-    for path in [p for p in all_public_paths() if not any(part in p for part in uncached)]:
+    for path in stored_pages():
         first = client.get(path)
         assert first.status_code == 200, path
         with django_assert_num_queries(1):
@@ -723,6 +728,82 @@ def test_the_page_cache_is_off_when_page_cache_seconds_is_0(
     client.get(HYDROGEN)
     with django_assert_num_queries(3):  # The duty page's pinned cost, as on every visit.
         assert client.get(HYDROGEN).status_code == 200
+
+
+def headers_of(response):
+    """A response's headers but those that differ per response."""
+    return {k: v for k, v in response.items() if k not in ("X-Request-ID", "Date")}
+
+
+def test_a_stored_page_is_served_with_every_header_the_rendered_one_had(client, production):
+    for path in stored_pages():
+        rendered = client.get(path, secure=True)
+        stored = client.get(path, secure=True)
+        assert stored.content == rendered.content, path
+        assert headers_of(stored) == headers_of(rendered), path
+        assert_security_headers(stored, path)
+        assert stored["Content-Language"] == ("en" if path.startswith("/en/") else "ja"), path
+
+
+def test_a_stored_page_skips_the_middleware_behind_the_page_cache(
+    client, settings, monkeypatch, django_assert_num_queries
+):
+    """Served by PageCacheMiddleware: no session, locale, auth or view code runs."""
+    from django.contrib.sessions.middleware import SessionMiddleware
+
+    settings.REVISION_CACHE_SECONDS = 60
+    rendered = client.get(HYDROGEN)
+    calls = []
+    monkeypatch.setattr(
+        SessionMiddleware, "process_request", lambda self, request: calls.append(request.path)
+    )
+    with django_assert_num_queries(0):
+        stored = client.get(HYDROGEN)
+        not_modified = client.get(HYDROGEN, headers={"if-none-match": rendered["ETag"]})
+    assert calls == []
+    assert stored.content == rendered.content
+    assert not_modified.status_code == 304 and not_modified.content == b""
+    assert not_modified["ETag"] == rendered["ETag"]
+
+
+def test_the_language_of_a_stored_page_comes_from_its_url_not_the_visitor(client):
+    client.get("/bureaus/", headers={"accept-language": "ja"})
+    client.get("/en/bureaus/", headers={"accept-language": "ja"})
+    english_browser = client.get("/bureaus/", headers={"accept-language": "en"})
+    assert english_browser["Content-Language"] == "ja"
+    assert "業務内容例" in english_browser.content.decode()
+    japanese_browser = client.get("/en/bureaus/", headers={"accept-language": "ja"})
+    assert japanese_browser["Content-Language"] == "en"
+    assert "Example duties" in japanese_browser.content.decode()
+
+
+def test_a_page_with_a_query_the_view_does_not_know_is_never_stored(
+    client, settings, django_assert_num_queries
+):
+    settings.REVISION_CACHE_SECONDS = 60
+    for _visit in range(2):
+        with django_assert_num_queries(4):  # The catalogue's pinned cost: rendered each time.
+            client.get("/bureaus/?utm_source=mail")
+    client.get("/bureaus/?theme=environment")
+    with django_assert_num_queries(0):  # Stored.
+        client.get("/bureaus/?theme=environment")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_stored_page_with_the_database_down_gets_the_friendly_503_in_one_attempt(
+    client, tmp_path
+):
+    """The revision must be checked before a stored page goes out; when that read
+    fails, the answer is the 503 at once, not a second try through the view."""
+    assert client.get(HYDROGEN).status_code == 200  # Stored.
+    cache.delete("content-revision")
+    with database_down(tmp_path):
+        started = time.monotonic()
+        response = client.get(HYDROGEN)
+        elapsed = time.monotonic() - started
+    assert_friendly_503(response, HYDROGEN)
+    assert elapsed < 3
+    assert client.get(HYDROGEN).status_code == 200
 
 
 # --- 6. The database down. -------------------------------------------------------------
