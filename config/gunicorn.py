@@ -1,5 +1,6 @@
 """gunicorn settings for production and `make serve`: gunicorn -c config/gunicorn.py config.wsgi"""
 
+import gc
 import multiprocessing
 import os
 
@@ -34,3 +35,7 @@ def when_ready(server):
     from config.warmup import warm_up
 
     warm_up()
+    # What is loaded by now lives as long as the process. Frozen, it is left out of
+    # the workers' full garbage collections, which otherwise scanned it all: a
+    # ~50 ms pause every hundred-odd catalogue renders, the p99 of a busy worker.
+    gc.freeze()

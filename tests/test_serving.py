@@ -104,12 +104,15 @@ def test_the_warm_up_compiles_every_project_template_and_reads_no_database():
     assert names and names <= set(loader.get_template_cache)
 
 
-def test_gunicorn_warms_up_in_the_master_before_forking(monkeypatch):
+def test_gunicorn_warms_up_and_freezes_the_master_before_forking(monkeypatch):
+    import gc
+
     import config.gunicorn
     import config.warmup
 
     calls = []
     monkeypatch.setattr(config.warmup, "warm_up", lambda: calls.append("warm_up"))
+    monkeypatch.setattr(gc, "freeze", lambda: calls.append("freeze"))
     assert config.gunicorn.preload_app is True
     config.gunicorn.when_ready(server=None)
-    assert calls == ["warm_up"]
+    assert calls == ["warm_up", "freeze"]
