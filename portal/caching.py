@@ -165,6 +165,8 @@ class PageCacheMiddleware:
             and response.status_code == 200
             and not response.streaming
             and not response.cookies
+            # A page that read the visitor's session is theirs alone.
+            and "cookie" not in response.get("Vary", "").lower()
         ):
             key, number = to_store
             headers = [(k, v) for k, v in response.items() if k.lower() not in self.NOT_STORED]

@@ -25,6 +25,7 @@ from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import connection
+from django.http import HttpResponse
 from django.middleware.csrf import _unmask_cipher_token
 from django.test import Client, RequestFactory, override_settings
 from django.utils import timezone
@@ -764,6 +765,33 @@ def test_a_stored_page_skips_the_middleware_behind_the_page_cache(
     assert stored.content == rendered.content
     assert not_modified.status_code == 304 and not_modified.content == b""
     assert not_modified["ETag"] == rendered["ETag"]
+
+
+@pytest.mark.parametrize(
+    ("header", "value", "stored"),
+    [
+        (None, None, True),
+        ("Vary", "Accept-Language", True),
+        ("Vary", "Accept-Language, Cookie", False),  # It read the visitor's session.
+        ("Set-Cookie", "x=1", False),
+    ],
+)
+def test_a_page_is_stored_only_when_it_is_the_same_for_every_visitor(header, value, stored):
+    from portal.caching import PageCacheMiddleware, page_key
+
+    request = RequestFactory().get("/bureaus/")
+
+    def view(request):
+        request.page_to_store = (page_key(request, "ja"), 1)
+        response = HttpResponse("page")
+        if header == "Set-Cookie":
+            response.set_cookie("x", "1")
+        elif header:
+            response[header] = value
+        return response
+
+    PageCacheMiddleware(view)(request)
+    assert (cache.get(page_key(request, "ja")) is not None) is stored
 
 
 def test_the_language_of_a_stored_page_comes_from_its_url_not_the_visitor(client):
