@@ -269,9 +269,10 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Rendered public pages are kept this long per content revision (0 turns it off);
+# Rendered public pages are kept this long per content revision (0 turns it off;
+# off by default under `make run`, where a template edit changes no revision);
 # browsers and a CDN may reuse them for PAGE_MAX_AGE_SECONDS before revalidating.
-PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600, minimum=0, maximum=86400)
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 0 if DEBUG else 600, minimum=0, maximum=86400)
 PAGE_MAX_AGE_SECONDS = env_int("PAGE_MAX_AGE_SECONDS", 60, minimum=0, maximum=86400)
 # How long an app server trusts its cached content revision. Every edit clears
 # it in the shared cache (Redis), so this only bounds staleness for per-process

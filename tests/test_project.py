@@ -27,7 +27,9 @@ def test_migrations_unapply_and_reapply_cleanly():
 
 def run_manage(*args, **env):
     """Run manage.py in a child process with only the given Django variables set."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "EMAIL_"))}
+    clean = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "EMAIL_", "PAGE_"))
+    }
     clean.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -110,3 +112,26 @@ def test_unset_variables_take_their_default_and_required_ones_fail(monkeypatch):
 def test_lists_drop_blanks(monkeypatch):
     monkeypatch.setenv("SOME_HOSTS", " a.example, ,b.example ,")
     assert env_list("SOME_HOSTS") == ["a.example", "b.example"]
+
+
+@pytest.mark.parametrize(
+    ("env", "seconds"),
+    [
+        ({"DJANGO_DEBUG": "true"}, "0"),  # make run: a template edit shows at once.
+        ({"DJANGO_DEBUG": "true", "PAGE_CACHE_SECONDS": "30"}, "30"),
+        (
+            {
+                "DJANGO_DEBUG": "false",
+                "DJANGO_SECRET_KEY": "x" * 60,
+                "DJANGO_ALLOWED_HOSTS": "kouryu.example",
+            },
+            "600",
+        ),
+    ],
+)
+def test_the_page_cache_is_off_by_default_only_when_debugging(env, seconds):
+    result = run_manage(
+        "shell", "-c", "from django.conf import settings; print(settings.PAGE_CACHE_SECONDS)", **env
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == seconds
