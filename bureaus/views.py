@@ -22,7 +22,9 @@ def catalogue(request):
     inquiry window).
     """
     bureaus = list(Bureau.objects.published())
-    duties = attach_listed_themes(Duty.objects.published())
+    # The duties of the bureaus just read: a bureau published in between waits for
+    # the next request rather than arriving without its section.
+    duties = attach_listed_themes(Duty.objects.filter(is_published=True, bureau__in=bureaus))
     by_bureau = {bureau.pk: bureau for bureau in bureaus}
     for bureau in bureaus:
         bureau.published_duties = []

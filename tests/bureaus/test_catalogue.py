@@ -239,3 +239,26 @@ def test_listed_themes_are_the_published_ones_in_display_order(django_assert_num
     assert by_pk[first.pk].listed_themes[1] is by_pk[second.pk].listed_themes[0]
     # The bulk read agrees with the one-duty fallback.
     assert Duty.objects.get(pk=first.pk).listed_themes == [earlier, later]
+
+
+def test_a_bureau_published_while_the_catalogue_is_read_waits_for_the_next_request(
+    client, monkeypatch
+):
+    from bureaus import views
+    from bureaus.models import attach_listed_themes
+
+    Bureau.objects.filter(slug="environment").update(is_published=False)
+
+    def editor_publishes_meanwhile(duties):
+        Bureau.objects.filter(slug="environment").update(is_published=True)
+        return attach_listed_themes(duties)
+
+    monkeypatch.setattr(views, "attach_listed_themes", editor_publishes_meanwhile)
+    response = client.get(CATALOGUE)
+    assert response.status_code == 200
+    assert not any(link.startswith("/bureaus/environment/") for link in duty_links(response))
+    monkeypatch.undo()
+    assert any(
+        link.startswith("/bureaus/environment/")
+        for link in duty_links(client.get(CATALOGUE, {"bureau": "environment"}))
+    )
