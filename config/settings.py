@@ -267,13 +267,27 @@ if REDIS_URL:
             "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
         }
     }
+    CACHES["pages"] = CACHES["default"]
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        # Stored pages apart: a flood of distinct URLs evicts other pages, never the
+        # submission limit's counters or the content revision.
+        "pages": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "pages",
+            "OPTIONS": {"MAX_ENTRIES": 1000},
+        },
+    }
 # Rendered public pages are kept this long per content revision (0 turns it off;
 # off by default under `make run`, where a template edit changes no revision);
 # browsers and a CDN may reuse them for PAGE_MAX_AGE_SECONDS before revalidating.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 0 if DEBUG else 600, minimum=0, maximum=86400)
 PAGE_MAX_AGE_SECONDS = env_int("PAGE_MAX_AGE_SECONDS", 60, minimum=0, maximum=86400)
+# Names the deployment in stored pages and ETags (a git commit, say), so that no
+# page made by an earlier release is served by this one; by default, a digest of
+# the code, templates, translations and static manifest (portal.caching.release_id).
+RELEASE_ID = env_str("RELEASE_ID", "")
 # How long an app server trusts its cached content revision. Every edit clears
 # it in the shared cache (Redis), so this only bounds staleness for per-process
 # caches; keep it short.

@@ -7,9 +7,12 @@ from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import translation
 
+from portal.caching import release_id
+
 
 def warm_up():
-    """Build the URL resolvers of each language and compile the project's templates.
+    """Build the URL resolvers of each language, compile the project's templates and
+    work out the release id.
 
     Run in the gunicorn master after the application is loaded (preload_app): the
     workers forked from it, including those that replace recycled workers
@@ -20,6 +23,7 @@ def warm_up():
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
             reverse("portal:home")
+    release_id()  # Reads every source file once.
     for directory in settings.TEMPLATES[0]["DIRS"]:
         for path in sorted(Path(directory).rglob("*.html")):
             get_template(path.relative_to(directory).as_posix())

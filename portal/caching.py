@@ -1,10 +1,12 @@
 """Conditional GET and a page cache for public pages, both keyed on the content revision."""
 
+import functools
 import hashlib
 from functools import wraps
+from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import DatabaseError, transaction
 from django.db.models import Subquery
 from django.http import HttpResponse
@@ -89,11 +91,14 @@ def public_page(view=None, *, cache_params=()):
             return view(request, *args, **kwargs)
         number, changed_at = getattr(request, "content_revision", None) or current_revision(request)
         language = get_language()
-        etag = f'"{number}-{language}"'
+        etag = f'"{number}-{language}-{release_id()}"'
         last_modified = int(changed_at.timestamp())
-        not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
-        if not_modified is not None:
-            return with_validators(not_modified, etag, last_modified)
+        conditional = get_conditional_response(request, etag=etag, last_modified=last_modified)
+        if conditional is not None:
+            # A 304 repeats the validators; a 412 (a failed If-Match) is not cacheable.
+            if conditional.status_code == 304:
+                with_validators(conditional, etag, last_modified)
+            return conditional
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and callable(response.render):
             response.render()
@@ -109,6 +114,46 @@ def public_page(view=None, *, cache_params=()):
     return wrapper
 
 
+SOURCES = ("config", "portal", "bureaus", "applications", "staffauth", "templates", "locale")
+
+
+@functools.cache
+def source_digest():
+    """A digest of what makes a page: the code, templates, translations, the static
+    manifest (the fingerprinted file names pages link to) and the requirements."""
+    root = Path(settings.BASE_DIR)
+    files = sorted(
+        path
+        for folder in SOURCES
+        for path in (root / folder).rglob("*")
+        if path.suffix in {".py", ".html", ".txt", ".mo"}
+    )
+    files.append(root / "requirements.txt")
+    if settings.STATIC_ROOT:
+        files.append(Path(settings.STATIC_ROOT) / "staticfiles.json")
+    digest = hashlib.sha256()
+    for path in files:
+        if path.is_file():
+            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def release_id():
+    """Eight hex digits naming this deployment and the settings that shape a stored
+    page's headers: a page stored or an ETag given by another one is never reused."""
+    return _release_id(
+        settings.RELEASE_ID or source_digest(),
+        settings.PAGE_MAX_AGE_SECONDS,
+        settings.X_FRAME_OPTIONS,
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _release_id(release, *settings_values):
+    return hashlib.sha256(repr((release, settings_values)).encode()).hexdigest()[:8]
+
+
 def page_key(request, language):
     """The cache key of the page at this URL (scheme, host, path, query) in this language.
 
@@ -120,7 +165,7 @@ def page_key(request, language):
     """
     query = sorted((name, request.GET.getlist(name)) for name in request.GET)
     url = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
-    return f"page:{language}:{hashlib.sha256(url.encode()).hexdigest()[:32]}"
+    return f"page:{release_id()}:{language}:{hashlib.sha256(url.encode()).hexdigest()[:32]}"
 
 
 class PageCacheMiddleware:
@@ -144,21 +189,39 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method not in ("GET", "HEAD") or not settings.PAGE_CACHE_SECONDS:
-            return self.get_response(request)
-        language = get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
-        stored = cache.get(page_key(request, language))
-        if stored is not None:
-            number, content, headers = stored
-            try:
-                request.content_revision = current_revision(request)
-            except DatabaseError as error:
-                if not means_unavailable(error):
-                    raise
-                return database_unavailable_response()
-            if request.content_revision[0] == number:
-                return stored_page(request, content, headers)
+        storable = request.method in ("GET", "HEAD") and settings.PAGE_CACHE_SECONDS
+        if storable:
+            stored = self.stored_response(request)
+            if stored is not None:
+                return stored
         response = self.get_response(request)
+        if response.status_code == 304:
+            # CommonMiddleware gives every response a Content-Length, "0" here; a 304
+            # may only state the length of the 200 (RFC 9110, 8.6).
+            del response["Content-Length"]
+        if storable:
+            self.store(request, response)
+        return response
+
+    def stored_response(self, request):
+        """The stored page for this URL, if its revision is still current."""
+        language = get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+        stored = caches["pages"].get(page_key(request, language))
+        if stored is None:
+            return None
+        number, content, headers = stored
+        try:
+            request.content_revision = current_revision(request)
+        except DatabaseError as error:
+            if not means_unavailable(error):
+                raise
+            return database_unavailable_response()
+        if request.content_revision[0] != number:
+            return None
+        return stored_page(request, content, headers)
+
+    def store(self, request, response):
+        """Keep a public page the view marked, when it is the same for every visitor."""
         to_store = getattr(request, "page_to_store", None)
         if (
             to_store
@@ -170,8 +233,9 @@ class PageCacheMiddleware:
         ):
             key, number = to_store
             headers = [(k, v) for k, v in response.items() if k.lower() not in self.NOT_STORED]
-            cache.set(key, (number, response.content, headers), settings.PAGE_CACHE_SECONDS)
-        return response
+            caches["pages"].set(
+                key, (number, response.content, headers), settings.PAGE_CACHE_SECONDS
+            )
 
 
 def stored_page(request, content, headers):
@@ -179,20 +243,21 @@ def stored_page(request, content, headers):
     response = HttpResponse(content)
     for name, value in headers:
         response[name] = value
-    not_modified = get_conditional_response(
+    conditional = get_conditional_response(
         request,
         etag=response["ETag"],
         last_modified=parse_http_date(response["Last-Modified"]),
         response=response,
     )
-    if not_modified is None:
+    if conditional is None:
         return response
-    # The headers the view's own 304 would carry (CORS on the open-data files, say),
-    # but not those describing a body it has not got.
-    for name, value in headers:
-        if not name.lower().startswith("content-"):
-            not_modified[name] = value
-    return not_modified
+    if conditional.status_code == 304:
+        # The headers the view's own 304 would carry (CORS on the open-data files,
+        # say), but not those describing a body it has not got.
+        for name, value in headers:
+            if not name.lower().startswith("content-"):
+                conditional[name] = value
+    return conditional
 
 
 def with_validators(response, etag, last_modified):

@@ -171,10 +171,12 @@ def hr_client(client, django_user_model):
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Each test starts with an empty cache (the submission limit counts in it)."""
-    from django.core.cache import cache
+    """Each test starts with empty caches (the submission limit counts in one, stored
+    pages are in the other)."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for alias in ("default", "pages"):
+        caches[alias].clear()
 
 
 @pytest.fixture(scope="session")

@@ -201,6 +201,7 @@ def redis_cache(location):
             "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
         }
     }
+    config["pages"] = config["default"]
     with override_settings(CACHES=config):
         assert isinstance(caches["default"], ResilientRedisCache)
         assert cache._cache._servers == [location]
@@ -456,7 +457,7 @@ def test_public_pages_may_be_cached_publicly_for_a_minute(client, settings):
         response = client.get(path)
         directives = {d.strip() for d in response["Cache-Control"].split(",")}
         assert directives == {"public", f"max-age={settings.PAGE_MAX_AGE_SECONDS}"}, path
-        assert re.fullmatch(r'"\d+-(ja|en)"', response["ETag"]), path
+        assert re.fullmatch(r'"\d+-(ja|en)-[0-9a-f]{8}"', response["ETag"]), path
         assert response["Last-Modified"], path
 
 
@@ -791,7 +792,67 @@ def test_a_page_is_stored_only_when_it_is_the_same_for_every_visitor(header, val
         return response
 
     PageCacheMiddleware(view)(request)
-    assert (cache.get(page_key(request, "ja")) is not None) is stored
+    assert (caches["pages"].get(page_key(request, "ja")) is not None) is stored
+
+
+@pytest.mark.parametrize("page_cache_seconds", [600, 0])
+def test_a_304_states_no_content_length_whether_stored_or_rendered(
+    client, settings, page_cache_seconds
+):
+    settings.PAGE_CACHE_SECONDS = page_cache_seconds
+    etag = client.get(HYDROGEN)["ETag"]
+    for _visit in ("rendered or stored", "stored"):
+        response = client.get(HYDROGEN, headers={"if-none-match": etag})
+        assert response.status_code == 304
+        assert "Content-Length" not in response  # RFC 9110, 8.6: "0" would be false.
+
+
+@pytest.mark.parametrize("visit", ["first", "stored"])
+def test_a_failed_if_match_gets_a_412_that_no_cache_may_keep(client, visit):
+    if visit == "stored":
+        client.get(HYDROGEN)
+    for precondition in (
+        {"if-match": '"nope"'},
+        {"if-unmodified-since": "Mon, 01 Jan 2001 00:00:00 GMT"},
+    ):
+        response = client.get(HYDROGEN, headers=precondition)
+        assert response.status_code == 412
+        assert "public" not in response.get("Cache-Control", "")
+        assert "ETag" not in response
+
+
+def test_a_new_release_serves_no_page_or_etag_of_the_previous_one(client, settings):
+    settings.RELEASE_ID = "release-1"
+    first = client.get(HYDROGEN)
+    assert client.get(HYDROGEN, headers={"if-none-match": first["ETag"]}).status_code == 304
+    settings.RELEASE_ID = "release-2"
+    settings.PAGE_MAX_AGE_SECONDS = 30  # A header a stored page carries.
+    after = client.get(HYDROGEN, headers={"if-none-match": first["ETag"]})
+    assert after.status_code == 200
+    assert after["ETag"] != first["ETag"]
+    assert after["Cache-Control"] == "public, max-age=30"
+
+
+def test_release_ids_follow_the_sources_unless_one_is_given(settings):
+    from portal.caching import release_id, source_digest
+
+    settings.RELEASE_ID = ""
+    from_sources = release_id()
+    assert len(source_digest()) == 64
+    settings.RELEASE_ID = "4b8eb2b"
+    assert release_id() != from_sources
+    settings.X_FRAME_OPTIONS = "SAMEORIGIN"
+    assert release_id() not in (from_sources, "4b8eb2b")
+
+
+def test_a_flood_of_distinct_urls_evicts_stored_pages_never_other_cached_data(client, settings):
+    pages = {**settings.CACHES["pages"], "OPTIONS": {"MAX_ENTRIES": 20}}
+    with override_settings(CACHES={**settings.CACHES, "pages": pages}):
+        cache.set("submission-limit-probe", 3, 3600)
+        for number in range(40):  # Twice what the pages cache holds here.
+            assert client.get(f"/bureaus/?bureau=no-such-{number}").status_code == 200
+        assert len(caches["pages"]._cache) <= 20
+        assert cache.get("submission-limit-probe") == 3
 
 
 def test_the_language_of_a_stored_page_comes_from_its_url_not_the_visitor(client):
