@@ -24,7 +24,10 @@ def catalogue(request):
     bureaus = list(Bureau.objects.published())
     # The duties of the bureaus just read: a bureau published in between waits for
     # the next request rather than arriving without its section.
-    duties = attach_listed_themes(Duty.objects.filter(is_published=True, bureau__in=bureaus))
+    duties = attach_listed_themes(
+        # Grouped by bureau below, so only the order within a bureau matters: no join.
+        Duty.objects.filter(is_published=True, bureau__in=bureaus).order_by("order", "slug")
+    )
     by_bureau = {bureau.pk: bureau for bureau in bureaus}
     for bureau in bureaus:
         bureau.published_duties = []
