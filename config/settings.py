@@ -286,7 +286,7 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 0 if DEBUG else 600, minimum=
 PAGE_MAX_AGE_SECONDS = env_int("PAGE_MAX_AGE_SECONDS", 60, minimum=0, maximum=86400)
 # Names the deployment in stored pages and ETags (a git commit, say), so that no
 # page made by an earlier release is served by this one; by default, a digest of
-# the code, templates, translations and static manifest (portal.caching.release_id).
+# the code, templates, translations and static manifest (config/release.py).
 RELEASE_ID = env_str("RELEASE_ID", "")
 # How long an app server trusts its cached content revision. Every edit clears
 # it in the shared cache (Redis), so this only bounds staleness for per-process

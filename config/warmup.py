@@ -7,7 +7,7 @@ from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import translation
 
-from portal.caching import release_id
+from config.release import release_id
 
 
 def warm_up():

@@ -1,9 +1,8 @@
-"""Conditional GET and a page cache for public pages, both keyed on the content revision."""
+"""Public pages: conditional GET from the content revision, and rendered pages stored
+and served before most of the middleware stack."""
 
-import functools
 import hashlib
 from functools import wraps
-from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache, caches
@@ -15,6 +14,7 @@ from django.utils.http import http_date, parse_http_date
 from django.utils.translation import get_language, get_language_from_path
 
 from config.database import database_unavailable_response, means_unavailable
+from config.release import release_id
 from portal.models import ContentRevision, InquiryWindow
 
 REVISION_KEY = "content-revision"
@@ -112,46 +112,6 @@ def public_page(view=None, *, cache_params=()):
         return response
 
     return wrapper
-
-
-SOURCES = ("config", "portal", "bureaus", "applications", "staffauth", "templates", "locale")
-
-
-@functools.cache
-def source_digest():
-    """A digest of what makes a page: the code, templates, translations, the static
-    manifest (the fingerprinted file names pages link to) and the requirements."""
-    root = Path(settings.BASE_DIR)
-    files = sorted(
-        path
-        for folder in SOURCES
-        for path in (root / folder).rglob("*")
-        if path.suffix in {".py", ".html", ".txt", ".mo"}
-    )
-    files.append(root / "requirements.txt")
-    if settings.STATIC_ROOT:
-        files.append(Path(settings.STATIC_ROOT) / "staticfiles.json")
-    digest = hashlib.sha256()
-    for path in files:
-        if path.is_file():
-            digest.update(path.relative_to(root).as_posix().encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-def release_id():
-    """Eight hex digits naming this deployment and the settings that shape a stored
-    page's headers: a page stored or an ETag given by another one is never reused."""
-    return _release_id(
-        settings.RELEASE_ID or source_digest(),
-        settings.PAGE_MAX_AGE_SECONDS,
-        settings.X_FRAME_OPTIONS,
-    )
-
-
-@functools.lru_cache(maxsize=8)
-def _release_id(release, *settings_values):
-    return hashlib.sha256(repr((release, settings_values)).encode()).hexdigest()[:8]
 
 
 def page_key(request, language):

@@ -834,7 +834,7 @@ def test_a_new_release_serves_no_page_or_etag_of_the_previous_one(client, settin
 
 
 def test_release_ids_follow_the_sources_unless_one_is_given(settings):
-    from portal.caching import release_id, source_digest
+    from config.release import release_id, source_digest
 
     settings.RELEASE_ID = ""
     from_sources = release_id()
