@@ -16,10 +16,9 @@ def catalogue(request):
     """Every published bureau with its duties, narrowed by bureau, theme and keyword.
 
     The whole published catalogue (a flyer's worth, hundreds of rows at most) is
-    read in four queries and filtered in memory, so the page costs the same
-    whatever the filter and whatever the size: bureaus, their duties, the
-    published themes and which duty carries which (plus the site footer's
-    inquiry window).
+    read in three queries and filtered in memory, so the page costs the same
+    whatever the filter and whatever the size: bureaus, their duties, and which
+    duty carries which published theme (plus the site footer's inquiry window).
     """
     bureaus = list(Bureau.objects.published())
     # The duties of the bureaus just read: a bureau published in between waits for

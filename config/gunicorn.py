@@ -13,8 +13,9 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
 keepalive = 5
 # Recycle workers now and then (the jitter avoids all at once). Not too often: each
-# new worker opens its own database connection and fills its own per-process cache,
-# which at 2,000 requests cost a fifth of the throughput of a busy 2-core server.
+# new worker opens its own database connection and fills its own per-process cache;
+# every 2,000 requests (before the warm-up below) cost a busy 2-core server a fifth
+# of its throughput.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "10000"))
 max_requests_jitter = max_requests // 10
 preload_app = True

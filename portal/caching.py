@@ -224,8 +224,5 @@ def with_validators(response, etag, last_modified):
     """The headers a 200 carries and its 304 must repeat (RFC 9110, 15.4.5)."""
     response["ETag"] = etag
     response["Last-Modified"] = http_date(last_modified)
-    if response.has_header("Cache-Control"):
-        patch_cache_control(response, public=True, max_age=settings.PAGE_MAX_AGE_SECONDS)
-    else:  # What patch_cache_control would write, without parsing an empty header.
-        response["Cache-Control"] = f"public, max-age={settings.PAGE_MAX_AGE_SECONDS}"
+    patch_cache_control(response, public=True, max_age=settings.PAGE_MAX_AGE_SECONDS)
     return response
