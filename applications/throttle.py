@@ -5,12 +5,14 @@ import hashlib
 from django.conf import settings
 from django.core.cache import cache
 
+from config.client import client_address
+
 WINDOW_SECONDS = 3600
 
 
 def client_key(request):
     """A cache key for the client address; the address itself is hashed, not stored."""
-    address = request.META.get("REMOTE_ADDR", "")
+    address = client_address(request)
     digest = hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()[:32]
     return f"consultation-submissions:{digest}"
 

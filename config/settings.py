@@ -153,6 +153,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # The lockout page is drawn in the admin's frame, in Japanese (status 429).
 AXES_LOCKOUT_CALLABLE = "staffauth.views.lockout"
+# The client's address behind a load balancer too (TRUSTED_PROXIES).
+AXES_CLIENT_IP_CALLABLE = "config.client.client_address"
 # Every staff account must give a TOTP code after its password before any admin
 # page. On by default wherever the site is served over HTTPS (production); the
 # local server and the test client run over plain HTTP and leave it off.
@@ -237,9 +239,14 @@ SECURE_HSTS_PRELOAD = HTTPS
 SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 # The outbox is unhealthy when a mail has waited this long.
 HEALTH_MAX_OUTBOX_AGE_SECONDS = env_int("HEALTH_MAX_OUTBOX_AGE_SECONDS", 900, minimum=60)
-if env_bool("DJANGO_BEHIND_PROXY", False):
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", False)
+if BEHIND_PROXY:
     # Only trusted when a TLS-terminating proxy sets the header.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies in front append to X-Forwarded-For (config/client.py): behind a
+# load balancer, REMOTE_ADDR is the balancer's, shared by every visitor, and the
+# submission limit and the login lockout would count them all as one.
+TRUSTED_PROXIES = env_int("DJANGO_TRUSTED_PROXIES", 1 if BEHIND_PROXY else 0, minimum=0, maximum=5)
 
 LOGGING = {
     "version": 1,
