@@ -286,6 +286,8 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 1000},
         },
     }
+# After a failed call, each process leaves Redis alone this long (config/cache.py).
+CACHE_RETRY_SECONDS = env_int("CACHE_RETRY_SECONDS", 5, minimum=0, maximum=300)
 # Rendered public pages are kept this long per content revision (0 turns it off;
 # off by default under `make run`, where a template edit changes no revision);
 # browsers and a CDN may reuse them for PAGE_MAX_AGE_SECONDS before revalidating.

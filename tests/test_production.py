@@ -339,6 +339,22 @@ def test_with_the_cache_down_every_public_page_still_answers_200(client, redis_d
     assert time.monotonic() - started < 20
 
 
+def test_a_redis_that_hangs_costs_one_timeout_then_is_skipped_for_a_while(client, hanging_server):
+    """Each call to a Redis that never answers waits for the socket timeout (0.25 s);
+    after one such failure the cache is left alone for CACHE_RETRY_SECONDS."""
+    with redis_cache(f"redis://127.0.0.1:{hanging_server}/7"):
+        started = time.monotonic()
+        first = client.get(HYDROGEN)
+        first_took = time.monotonic() - started
+        started = time.monotonic()
+        for path in ["/", "/bureaus/", HYDROGEN, "/how-to-apply/", "/consultation/"]:
+            assert client.get(path).status_code == 200, path
+        others_took = time.monotonic() - started
+    assert first.status_code == 200
+    assert first_took < 1
+    assert others_took < 1  # Five pages; without the pause at least 0.25 s each.
+
+
 def submit_consultation(client, capture):
     response = client.post("/consultation/", form_data())
     assert response.status_code == 302, response.content.decode()[:3000]
@@ -1129,11 +1145,23 @@ def test_log_lines_during_a_cache_outage_carry_the_request_id(client, redis_down
         response = client.get(HYDROGEN)
     assert response.status_code == 200
     warnings = [e for e in parse(lines) if e["logger"] == "config.cache"]
-    assert {e["message"] for e in warnings} == {
-        "cache unavailable during get: ConnectionError",
-        "cache unavailable during set: ConnectionError",
-    }
+    # One line: after the first failed call the cache is left alone for a while.
+    assert [e["message"] for e in warnings] == ["cache unavailable during get: ConnectionError"]
     assert {e["request_id"] for e in warnings} == {response["X-Request-ID"]}
+
+
+@pytest.mark.parametrize(("retry_seconds", "tries"), [(60, 1), (0, 3)])
+def test_after_a_failed_call_redis_is_tried_again_only_after_the_pause(
+    settings, retry_seconds, tries
+):
+    settings.CACHE_RETRY_SECONDS = retry_seconds
+    with redis_cache(f"redis://127.0.0.1:{free_port()}/7") as backend, log_lines() as lines:
+        assert backend.get("a") is None
+        assert backend.add("b", 1) is False
+        with pytest.raises(ValueError):  # As for a missing counter.
+            backend.incr("c")
+    warnings = [e for e in parse(lines) if e["logger"] == "config.cache"]
+    assert len(warnings) == tries
 
 
 @pytest.mark.parametrize(
