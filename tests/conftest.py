@@ -7,6 +7,7 @@ tests/environment.py, which pytest loads before Django reads its settings.
 import itertools
 import os
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
@@ -57,6 +58,13 @@ def pytest_sessionfinish(session, exitstatus):
     if skipped:
         reporter.write_line(f"CI=true: {len(skipped)} skipped test(s) count as failures.", red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def free_port():
+    """A local port nothing listens on (for servers a test starts, or for outages)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 # --- Builders. -------------------------------------------------------------------

@@ -48,7 +48,7 @@ from portal.models import (
 )
 from portal.models import Testimonial as TraineeVoice
 from tests.applications.helpers import form_data
-from tests.conftest import all_public_paths, make_theme
+from tests.conftest import all_public_paths, free_port, make_theme
 
 pytestmark = pytest.mark.django_db
 
@@ -64,13 +64,6 @@ HYDROGEN = "/bureaus/environment/hydrogen-society/"
 
 def every_page():
     return all_public_paths()
-
-
-def free_port():
-    """A local port nothing listens on."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 # --- 1. Security headers under production settings. ------------------------------
