@@ -1,6 +1,6 @@
 # The two commands a newcomer needs: `make run` and `make test`.
 .DEFAULT_GOAL := run
-.PHONY: run serve test lint format check bench python
+.PHONY: run serve test test-fast lint format check bench python
 
 VENV := .venv
 BIN := $(VENV)/bin
@@ -54,9 +54,15 @@ serve: $(VENV)/.runtime
 test: $(VENV)/.dev node_modules/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# The edit loop: everything but the browser, Nu checker and server-process tests, on
+# both cores. `make test` stays the whole suite, and CI runs that.
+test-fast: $(VENV)/.dev
+	$(BIN)/python -m pytest -m "not browser and not nu and not server" -n auto -q $(PYTEST_ARGS)
+
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(VENV)/.dev
 	$(BIN)/ruff check --fix .

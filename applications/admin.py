@@ -10,9 +10,9 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from applications.access import HR_GROUP, sees_every_bureau
-from applications.exports import EXPORT_PERMISSION_CODENAME
+from applications.exports import export_inquiries_csv
 from applications.grouping import company_key, group_by_company
+from applications.handling import change_route_status
 from applications.models import (
     AccessAction,
     Inquiry,
@@ -22,8 +22,9 @@ from applications.models import (
     Notification,
     NotificationState,
 )
-from applications.services import export_inquiries_csv, record_access
+from applications.privacy import record_access
 from applications.workflow import RouteStatus, allowed_transitions
+from staffauth.roles import HR_GROUP, sees_every_request
 
 
 class NotificationInline(admin.TabularInline):
@@ -77,14 +78,14 @@ class SameCompanyFilter(admin.SimpleListFilter):
 
 @admin.register(Inquiry)
 class InquiryAdmin(admin.ModelAdmin):
-    list_display = ["reference", "company_name", "bureau_names", "received_at", "status"]
-    list_filter = ["status", "bureaus", "industry", "received_at"]
+    list_display = ["reference", "company_name", "bureau_names", "received_at"]
+    list_filter = ["bureaus", "industry", "received_at"]
     search_fields = ["reference", "company_name", "contact_name", "email"]
     date_hierarchy = "received_at"
     inlines = [NotificationInline]
     actions = ["revoke_status_link", "export_csv"]
     fieldsets = [
-        (None, {"fields": ["reference", "status", "received_at", "language"]}),
+        (None, {"fields": ["reference", "received_at", "language"]}),
         ("企業・団体", {"fields": ["company_name", "industry", "industry_other", "main_business"]}),
         (
             "ご担当者",
@@ -131,13 +132,13 @@ class InquiryAdmin(admin.ModelAdmin):
         return super().get_queryset(request).visible_to(request.user).prefetch_related("bureaus")
 
     def get_list_filter(self, request):
-        if sees_every_bureau(request.user):
+        if sees_every_request(request.user):
             return [*self.list_filter, SameCompanyFilter]
         # The bureau filter would list every bureau's name and count.
         return [name for name in self.list_filter if name != "bureaus"]
 
     def get_list_display(self, request):
-        if not sees_every_bureau(request.user):
+        if not sees_every_request(request.user):
             # Another bureau's talks with the same company are not theirs to learn of.
             return self.list_display
 
@@ -155,7 +156,7 @@ class InquiryAdmin(admin.ModelAdmin):
         return [*self.list_display, same_company]
 
     def has_export_permission(self, request):
-        return request.user.has_perm(f"applications.{EXPORT_PERMISSION_CODENAME}")
+        return request.user.has_perm("applications.export_inquiry")
 
     @admin.action(description="CSVで書き出す", permissions=["export"])
     def export_csv(self, request, queryset):
@@ -168,7 +169,7 @@ class InquiryAdmin(admin.ModelAdmin):
 
     def get_inlines(self, request, obj):
         # Mail recipients and delivery errors are HR's business.
-        return self.inlines if sees_every_bureau(request.user) else []
+        return self.inlines if sees_every_request(request.user) else []
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
@@ -188,7 +189,7 @@ class InquiryAdmin(admin.ModelAdmin):
         return False
 
     def has_revoke_status_link_permission(self, request):
-        return sees_every_bureau(request.user)
+        return sees_every_request(request.user)
 
     @admin.action(description="状況確認リンクを無効にする", permissions=["revoke_status_link"])
     def revoke_status_link(self, request, queryset):
@@ -297,9 +298,9 @@ class InquiryRouteAdmin(admin.ModelAdmin):
         return form
 
     def save_model(self, request, obj, form, change):
-        if "status" in form.changed_data and obj.is_closed:
-            obj.closed_at = timezone.now()
-        super().save_model(request, obj, form, change)
+        # The form checked the move against the status it showed; the workflow checks
+        # it again against the stored one and records when the route closed.
+        change_route_status(route=obj, status=obj.status)
 
     def save_formset(self, request, form, formset, change):
         notes = formset.save(commit=False)

@@ -6,3 +6,9 @@ from django.apps import AppConfig
 class ApplicationsConfig(AppConfig):
     name = "applications"
     verbose_name = "事前相談"
+
+    def ready(self):
+        from applications.outbox import check_outbox
+        from core.health import register_check
+
+        register_check("outbox", check_outbox)

@@ -5,17 +5,12 @@ bureau and assignee); the encoding rules (BOM, CRLF, quoting, formula-safe
 cells) are the open-data files' own, in bureaus.opendata.to_csv.
 """
 
-from django.contrib.auth.models import Permission
-from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
 from django.utils import timezone
 
-from applications.models import Inquiry
+from applications.models import AccessAction, InquiryRoute
+from applications.privacy import record_access
 from bureaus.opendata import to_csv
-
-# Granted to HR by setup_roles; HR may grant it to a bureau's staff too, who then
-# export only their own bureaus' requests (the admin's queryset is scoped).
-EXPORT_PERMISSION_CODENAME = "export_inquiry"
-EXPORT_PERMISSION_NAME = "事前相談の申込みを CSV で書き出す"
 
 COLUMNS = [
     "受付番号",
@@ -98,15 +93,19 @@ def inquiries_csv(inquiries, routes_by_inquiry):
     return to_csv(inquiry_rows(inquiries, routes_by_inquiry), COLUMNS)
 
 
-def ensure_export_permission():
-    """The export permission, created if missing.
-
-    It is declared here rather than in Inquiry.Meta.permissions so that adding it
-    needs no migration; setup_roles creates it before granting HR its permissions.
-    """
-    permission, _created = Permission.objects.get_or_create(
-        content_type=ContentType.objects.get_for_model(Inquiry),
-        codename=EXPORT_PERMISSION_CODENAME,
-        defaults={"name": EXPORT_PERMISSION_NAME},
-    )
-    return permission
+@transaction.atomic
+def export_inquiries_csv(*, inquiries, user):
+    """The CSV of ``inquiries`` (already scoped to ``user``), one row per bureau route
+    ``user`` may see; every request exported is recorded against ``user``."""
+    chosen = list(inquiries.order_by("received_at", "pk").prefetch_related("duties__bureau"))
+    routes = {}
+    for route in (
+        InquiryRoute.objects.visible_to(user)
+        .filter(inquiry__in=[inquiry.pk for inquiry in chosen])
+        .select_related("bureau", "assignee")
+        .order_by("bureau__order", "bureau__slug")
+    ):
+        routes.setdefault(route.inquiry_id, []).append(route)
+    for inquiry in chosen:
+        record_access(inquiry_id=inquiry.pk, user=user, action=AccessAction.EXPORT)
+    return inquiries_csv(chosen, routes)

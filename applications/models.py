@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from applications.workflow import CLOSED, RouteStatus
 from bureaus.models import Bureau, Duty
+from staffauth.roles import sees_every_request
 
 
 class Industry(models.TextChoices):
@@ -40,10 +41,6 @@ class Answer(models.TextChoices):
     UNSURE = "unsure", _("わからない")
 
 
-class InquiryStatus(models.TextChoices):
-    RECEIVED = "received", "受付"
-
-
 # The programme runs on Tokyo time: a request received at 00:30 on 1 January in
 # Tokyo belongs to the new year, whatever the server's or the database's zone.
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -55,9 +52,7 @@ class InquiryQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The requests a staff account may see: all for HR, those routed to its bureaus
         for bureau staff. A request sent to several bureaus is visible to each of them."""
-        from applications.access import sees_every_bureau
-
-        if sees_every_bureau(user):
+        if sees_every_request(user):
             return self
         return self.filter(pk__in=InquiryRoute.objects.visible_to(user).values("inquiry"))
 
@@ -105,9 +100,6 @@ class Inquiry(models.Model):
     language = models.CharField(
         "使用言語", max_length=2, choices=[("ja", "日本語"), ("en", "English")]
     )
-    status = models.CharField(
-        "状況", max_length=20, choices=InquiryStatus, default=InquiryStatus.RECEIVED
-    )
     received_at = models.DateTimeField("受付日時", default=timezone.now, db_index=True)
 
     company_name = models.CharField("企業・団体名", max_length=200)
@@ -152,13 +144,13 @@ class Inquiry(models.Model):
         verbose_name = "事前相談の申込み"
         verbose_name_plural = "事前相談の申込み"
         ordering = ["-received_at", "-pk"]
+        # Granted to HR by setup_roles; HR may grant it to a bureau's staff too, who
+        # then export only their own bureaus' requests (the admin's queryset is scoped).
+        permissions = [("export_inquiry", "事前相談の申込みを CSV で書き出す")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(desired_months__gte=1) & Q(desired_months__lte=36),
                 name="inquiry_desired_months_1_to_36",
-            ),
-            models.CheckConstraint(
-                condition=Q(status__in=InquiryStatus.values), name="inquiry_status_known"
             ),
             models.CheckConstraint(
                 condition=Q(licensing_relation__in=Answer.values)
@@ -277,9 +269,7 @@ class Notification(models.Model):
 class InquiryRouteQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The routes a staff account may see: all for HR, its bureaus' for bureau staff."""
-        from applications.access import sees_every_bureau
-
-        if sees_every_bureau(user):
+        if sees_every_request(user):
             return self
         return self.filter(bureau__staff__user=user)
 

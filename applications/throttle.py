@@ -5,7 +5,7 @@ import hashlib
 from django.conf import settings
 from django.core.cache import cache
 
-from config.client import client_address
+from core.client import client_address
 
 WINDOW_SECONDS = 3600
 

@@ -1,7 +1,9 @@
-"""The pre-consultation steps: input, confirm, done (each POST redirects)."""
+"""The pre-consultation steps (input, confirm, done: each POST redirects), the applicant's
+status page, and the public statistics of requests."""
 
 import uuid
 
+from django.conf import settings
 from django.db import transaction
 from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
@@ -10,11 +12,14 @@ from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 
 from applications.forms import ConsultationForm
+from applications.intake import restriction_notes, submit_inquiry
 from applications.models import Inquiry
-from applications.services import deliver_notifications, restriction_notes, submit_inquiry
+from applications.outbox import deliver_notifications
+from applications.statistics import programme_statistics
 from applications.throttle import take_submission_slot
-from bureaus.models import Bureau
-from bureaus.shortlist import MAX_DUTIES, duties_matching
+from bureaus.models import Bureau, Duty
+from core.pages import briefly_cached
+from portal.shortlist import MAX_DUTIES
 
 DRAFT = "consultation_draft"
 DONE = "consultation_done"
@@ -38,7 +43,7 @@ def _initial_from_links(request):
     if slug := request.GET.get("bureau"):
         initial["bureaus"] = list(Bureau.objects.published().filter(slug=slug))
     if paths := request.GET.getlist("duty"):
-        initial["duties"] = list(duties_matching(paths[:MAX_DUTIES]))
+        initial["duties"] = list(Duty.objects.published().identified_by(paths[:MAX_DUTIES]))
     return initial
 
 
@@ -102,13 +107,7 @@ def consultation_confirm(request):
 
 def form_concerns(form):
     """The restriction notes for the answers on the confirm page."""
-    preview = Inquiry(
-        **{
-            k: form.cleaned_data[k]
-            for k in ("licensing_relation", "subsidy_relation", "contract_relation")
-        }
-    )
-    return restriction_notes(preview)
+    return restriction_notes(Inquiry(**form.inquiry_answers()).restriction_answers)
 
 
 def consultation_done(request):
@@ -148,3 +147,10 @@ def consultation_status(request, token):
     # No Referer with the token in it, not even to this site's own pages.
     response["Referrer-Policy"] = "no-referrer"
     return response
+
+
+def statistics(request):
+    """Request counts by bureau, industry and year; small groups merged or withheld."""
+    minimum = settings.STATISTICS_MIN_COUNT
+    context = {"minimum": minimum, **programme_statistics(minimum=minimum)}
+    return briefly_cached(render(request, "applications/statistics.html", context))

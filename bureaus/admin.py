@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.utils import timezone
 
 from bureaus.models import Bureau, BureauStaff, Duty, Theme
+from staffauth.roles import edits_every_listing
 
 
 class DutyInline(admin.TabularInline):
@@ -92,20 +93,15 @@ class DutyAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        if handles_every_bureau(request.user):
+        if edits_every_listing(request.user):
             return queryset
         # Bureau staff edit their own bureaus' duties only.
         return queryset.filter(bureau__staff__user=request.user)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "bureau" and not handles_every_bureau(request.user):
+        if db_field.name == "bureau" and not edits_every_listing(request.user):
             kwargs["queryset"] = Bureau.objects.filter(staff__user=request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-
-def handles_every_bureau(user):
-    """HR and content editors edit every bureau's listings; bureau staff their own."""
-    return user.is_superuser or user.has_perm("bureaus.change_bureau")
 
 
 @admin.register(Theme)

@@ -1,6 +1,7 @@
 """The catalogue: bureaus of the Tokyo Metropolitan Government and their example duties."""
 
 from django.conf import settings
+from django.core.validators import slug_re
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -11,13 +12,14 @@ from simple_history.models import HistoricalRecords
 
 from bureaus.review import is_due_for_review, latest_confirmation_due
 from bureaus.search import normalise_for_search
-from portal.content import (
+from core.content import (
     Bilingual,
     ListedContent,
     PublishedQuerySet,
     phone_validator,
     tel_uri,
 )
+from core.revision import bump_content_revision
 
 
 class Theme(ListedContent):
@@ -142,10 +144,20 @@ class DutyQuerySet(PublishedQuerySet):
         months = settings.REVIEW_INTERVAL_MONTHS if months is None else months
         return self.filter(confirmed_at__lte=latest_confirmation_due(today, months))
 
+    def identified_by(self, ids):
+        """The duties among catalogue ids ('bureau-slug/duty-slug', as shortlists and
+        consultation links carry them), read with their bureaus in one query; ids
+        that are malformed or match nothing are left out."""
+        pairs = [parsed for value in ids if (parsed := Duty.parse_catalogue_id(value))]
+        if not pairs:
+            return self.none()
+        matching = Q()
+        for bureau_slug, slug in pairs:
+            matching |= Q(bureau__slug=bureau_slug, slug=slug)
+        return self.filter(matching).select_related("bureau")
+
     def confirm(self, on):
         """Record that the bureaus confirmed these duties on the given day."""
-        from portal.caching import bump_content_revision
-
         updated = self.update(confirmed_at=on)
         # update() sends no post_save, and the date shows on the duty pages.
         if updated:
@@ -220,6 +232,19 @@ class Duty(ListedContent):
     def get_absolute_url(self):
         # Duty pages sit under their bureau's page (bureaus/urls.py): /bureaus/<bureau>/<duty>/.
         return f"{self.bureau.get_absolute_url()}{self.slug}/"
+
+    @property
+    def catalogue_id(self):
+        """The duty's id in shortlists and consultation links: 'bureau-slug/duty-slug'."""
+        return f"{self.bureau.slug}/{self.slug}"
+
+    @staticmethod
+    def parse_catalogue_id(value):
+        """(bureau slug, duty slug) from 'bureau-slug/duty-slug', or None if it is not one."""
+        bureau_slug, separator, duty_slug = (value or "").partition("/")
+        if not separator or not slug_re.match(bureau_slug) or not slug_re.match(duty_slug):
+            return None
+        return bureau_slug, duty_slug
 
     @cached_property
     def listed_themes(self):

@@ -8,7 +8,7 @@ addresses are meant to stay put (/opendata/catalogue.json).
 from django.urls import path
 
 from bureaus import opendata_views as views
-from portal.caching import public_page
+from core.pages import public_page
 
 app_name = "opendata"
 urlpatterns = [

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from bureaus import views
-from portal.caching import public_page
+from core.pages import public_page
 
 app_name = "bureaus"
 urlpatterns = [

@@ -33,7 +33,7 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 def when_ready(server):
     """In the master, once the application is loaded and before any worker forks."""
-    from config.warmup import warm_up
+    from core.warmup import warm_up
 
     warm_up()
     # What is loaded by now lives as long as the process. Frozen, it is left out of

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "crispy_forms",
     "crispy_bootstrap5",
+    "core",
     "portal",
     "bureaus",
     "applications",
@@ -55,13 +56,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "config.observability.RequestIdMiddleware",
+    "core.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Whitenoise directly after SecurityMiddleware, as its documentation places it.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    # Stored public pages leave here, past the middleware below (portal.caching).
-    "portal.caching.PageCacheMiddleware",
+    # Stored public pages leave here, past the middleware below (core.pages).
+    "core.pages.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -76,13 +77,12 @@ MIDDLEWARE = [
     # Records which staff account made each change, for the history tables.
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "config.database.DatabaseUnavailableMiddleware",
+    "core.database.DatabaseUnavailableMiddleware",
     # Last, as django-axes requires: turns a locked-out login into its lockout page.
     "axes.middleware.AxesMiddleware",
 ]
 
-# The benchmark mounts its reference view through its own URLconf (tests/bench/urls.py).
-ROOT_URLCONF = env_str("DJANGO_ROOT_URLCONF", "config.urls")
+ROOT_URLCONF = "config.urls"
 
 TEMPLATES = [
     {
@@ -95,7 +95,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "portal.context_processors.site",
+                "core.context_processors.site",
             ],
         },
     },
@@ -154,7 +154,7 @@ AXES_RESET_ON_SUCCESS = True
 # The lockout page is drawn in the admin's frame, in Japanese (status 429).
 AXES_LOCKOUT_CALLABLE = "staffauth.views.lockout"
 # The client's address behind a load balancer too (TRUSTED_PROXIES).
-AXES_CLIENT_IP_CALLABLE = "config.client.client_address"
+AXES_CLIENT_IP_CALLABLE = "core.client.client_address"
 # Every staff account must give a TOTP code after its password before any admin
 # page. On by default wherever the site is served over HTTPS (production); the
 # local server and the test client run over plain HTTP and leave it off.
@@ -251,8 +251,8 @@ TRUSTED_PROXIES = env_int("DJANGO_TRUSTED_PROXIES", 1 if BEHIND_PROXY else 0, mi
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "config.observability.RequestIdFilter"}},
-    "formatters": {"json": {"()": "config.observability.JsonFormatter"}},
+    "filters": {"request_id": {"()": "core.observability.RequestIdFilter"}},
+    "formatters": {"json": {"()": "core.observability.JsonFormatter"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
@@ -267,7 +267,7 @@ REDIS_URL = env_str("REDIS_URL", None)
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "config.cache.ResilientRedisCache",
+            "BACKEND": "core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "kouryu",
             # A slow or absent Redis must cost a page little more than a miss.

@@ -6,9 +6,14 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.generic import TemplateView
 
+from applications.sitemaps import SITEMAPS as CONSULTATION_SITEMAPS
 from bureaus import opendata_urls
-from config.health import health
-from portal.sitemaps import SITEMAPS
+from bureaus.sitemaps import SITEMAPS as CATALOGUE_SITEMAPS
+from core.health import health
+from portal.sitemaps import SITEMAPS as PROGRAMME_SITEMAPS
+
+# Each app names its own pages; the sitemap lists them in this order.
+SITEMAPS = {**PROGRAMME_SITEMAPS, **CATALOGUE_SITEMAPS, **CONSULTATION_SITEMAPS}
 
 admin.site.site_header = "東京都 交流受入ポータル 管理"
 admin.site.site_title = "交流受入ポータル 管理"
@@ -32,8 +37,8 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("portal.urls")),
     path("bureaus/", include("bureaus.urls")),
-    path("shortlist/", include("bureaus.shortlist_urls")),
-    path("consultation/", include("applications.urls")),
+    path("shortlist/", include("portal.shortlist_urls")),
+    path("", include("applications.urls")),
     path("", include("bureaus.opendata_urls")),
     prefix_default_language=False,
 )

@@ -5,7 +5,6 @@ from django.contrib import admin
 from portal.models import (
     Benefit,
     FaqEntry,
-    InquiryWindow,
     OverviewPoint,
     PageText,
     Restriction,
@@ -75,16 +74,3 @@ class FaqEntryAdmin(ListedContentAdmin):
     list_display = ["question_ja", "question_en", "order", "is_published"]
     search_fields = ["question_ja", "question_en", "answer_ja", "answer_en"]
     fields = [("question_ja", "question_en"), ("answer_ja", "answer_en"), "order", "is_published"]
-
-
-@admin.register(InquiryWindow)
-class InquiryWindowAdmin(admin.ModelAdmin):
-    list_display = ["name_ja", "phone", "contact_email", "website"]
-    fields = [("name_ja", "name_en"), "phone", "contact_email", "website"]
-
-    def has_add_permission(self, request):
-        # There is one central window; the database refuses a second row.
-        return not InquiryWindow.objects.exists() and super().has_add_permission(request)
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,22 +1,6 @@
 """App config for the programme pages."""
 
-from django.apps import AppConfig, apps
-from django.db.models.signals import m2m_changed, post_delete, post_save
-
-# Models whose rows appear on public pages: a change to any makes a new revision.
-CONTENT_MODELS = [
-    "bureaus.Theme",
-    "bureaus.Bureau",
-    "bureaus.Duty",
-    "portal.PageText",
-    "portal.OverviewPoint",
-    "portal.TrainingOpportunity",
-    "portal.Benefit",
-    "portal.Testimonial",
-    "portal.Restriction",
-    "portal.InquiryWindow",
-    "portal.FaqEntry",
-]
+from django.apps import AppConfig
 
 
 class PortalConfig(AppConfig):
@@ -24,20 +8,15 @@ class PortalConfig(AppConfig):
     verbose_name = "制度紹介ページ"
 
     def ready(self):
-        # Cache invalidation, not a workflow: every path that changes content
-        # (admin, shell, bulk edits through save()) must reach it.
-        from portal.caching import bump_content_revision
+        from core.revision import register_public_models
+        from portal import models
 
-        for label in CONTENT_MODELS:
-            model = apps.get_model(label)
-            post_save.connect(
-                bump_content_revision, sender=model, dispatch_uid=f"revision-save-{label}"
-            )
-            post_delete.connect(
-                bump_content_revision, sender=model, dispatch_uid=f"revision-delete-{label}"
-            )
-        m2m_changed.connect(
-            bump_content_revision,
-            sender=apps.get_model("bureaus.Duty").themes.through,
-            dispatch_uid="revision-duty-themes",
+        register_public_models(
+            models.PageText,
+            models.OverviewPoint,
+            models.TrainingOpportunity,
+            models.Benefit,
+            models.Testimonial,
+            models.Restriction,
+            models.FaqEntry,
         )

@@ -3,8 +3,8 @@
 from django.urls import path
 from django.views.generic import TemplateView
 
+from core.pages import public_page
 from portal import views
-from portal.caching import public_page
 
 app_name = "portal"
 urlpatterns = [
@@ -17,8 +17,7 @@ urlpatterns = [
     ),
     path("timeline/", public_page(views.TimelineView.as_view()), name="timeline"),
     path("faq/", public_page(views.FaqView.as_view()), name="faq"),
-    # Not in the revision-keyed page cache: the statistics change with every request
-    # received and the results with every test run, neither of which bumps the revision.
-    path("statistics/", views.statistics, name="statistics"),
+    # Not in the revision-keyed page cache: the results change with every recorded
+    # run, which bumps no revision.
     path("accessibility/", views.accessibility, name="accessibility"),
 ]

@@ -1,10 +1,9 @@
-"""Views of the programme pages: home, how to apply, timeline, FAQ, statistics, accessibility."""
+"""Views of the programme pages: home, how to apply, timeline, FAQ, accessibility."""
 
-from django.conf import settings
 from django.shortcuts import render
-from django.utils.cache import patch_cache_control
 from django.views.generic import ListView, TemplateView
 
+from core.pages import briefly_cached
 from portal.accessibility import latest_results
 from portal.models import (
     Audience,
@@ -17,7 +16,6 @@ from portal.models import (
     Testimonial,
     TrainingOpportunity,
 )
-from portal.statistics import programme_statistics
 
 
 class HomeView(TemplateView):
@@ -73,20 +71,6 @@ class FaqView(ListView):
 
     def get_queryset(self):
         return FaqEntry.objects.published()
-
-
-def briefly_cached(response):
-    """Cache-Control for pages that do not follow the content revision (so are not in
-    the revision-keyed page cache): browsers and a CDN keep them as long as other pages."""
-    patch_cache_control(response, public=True, max_age=settings.PAGE_MAX_AGE_SECONDS)
-    return response
-
-
-def statistics(request):
-    """Request counts by bureau, industry and year; small groups merged or withheld."""
-    minimum = settings.STATISTICS_MIN_COUNT
-    context = {"minimum": minimum, **programme_statistics(minimum=minimum)}
-    return briefly_cached(render(request, "portal/statistics.html", context))
 
 
 def accessibility(request):

@@ -60,6 +60,21 @@ def pytest_sessionfinish(session, exitstatus):
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
+# Marks by what a test needs, so that `make test-fast` can leave out the slow kinds.
+FIXTURE_MARKS = {
+    "browser": "browser",
+    "page": "browser",
+    "vnu_command": "nu",
+    "gunicorn_site": "server",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        for fixture in set(FIXTURE_MARKS).intersection(item.fixturenames):
+            item.add_marker(FIXTURE_MARKS[fixture])
+
+
 def free_port():
     """A local port nothing listens on (for servers a test starts, or for outages)."""
     with socket.socket() as probe:
@@ -132,7 +147,7 @@ def public_paths(language):
             reverse("portal:privacy"),
             reverse("portal:timeline"),
             reverse("portal:faq"),
-            reverse("portal:statistics"),
+            reverse("applications:statistics"),
             reverse("portal:accessibility"),
             reverse("opendata:page"),
             reverse("shortlist:list"),

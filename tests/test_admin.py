@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from bureaus.models import Bureau, Duty
-from portal.models import InquiryWindow
+from core.models import InquiryWindow
 
 pytestmark = pytest.mark.django_db
 
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 CONTENT_MODELS = [
     model
     for model in apps.get_models()
-    if model._meta.app_label in {"bureaus", "portal"}
+    if model._meta.app_label in {"core", "bureaus", "portal"}
     and model.__name__ not in {"ContentRevision", "BureauStaff"}
     and not model.__name__.startswith("Historical")
 ]

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from applications.models import Inquiry
-from config.client import client_address
+from core.client import client_address
 from tests.applications.helpers import form_data
 
 BALANCER = "10.0.0.5"

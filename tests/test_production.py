@@ -31,21 +31,13 @@ from django.test import Client, RequestFactory, override_settings
 from django.utils import timezone
 
 from applications.forms import ConsultationForm
+from applications.intake import submit_inquiry
 from applications.models import Inquiry, Notification, NotificationState
-from applications.services import submit_inquiry
 from bureaus.models import Bureau, Duty, Theme
-from config.cache import ResilientRedisCache
-from config.observability import JsonFormatter, RequestIdFilter, request_id_var
-from portal.models import (
-    Benefit,
-    ContentRevision,
-    InquiryWindow,
-    OverviewPoint,
-    PageText,
-    Place,
-    Restriction,
-    TrainingOpportunity,
-)
+from core.cache import ResilientRedisCache
+from core.models import ContentRevision, InquiryWindow
+from core.observability import JsonFormatter, RequestIdFilter, request_id_var
+from portal.models import Benefit, OverviewPoint, PageText, Place, Restriction, TrainingOpportunity
 from portal.models import Testimonial as TraineeVoice
 from tests.applications.helpers import form_data
 from tests.conftest import all_public_paths, free_port, make_theme
@@ -188,7 +180,7 @@ def redis_cache(location):
     """
     config = {
         "default": {
-            "BACKEND": "config.cache.ResilientRedisCache",
+            "BACKEND": "core.cache.ResilientRedisCache",
             "LOCATION": location,
             "KEY_PREFIX": "kouryu-test",
             "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
@@ -309,15 +301,22 @@ def test_health_is_503_when_the_cache_is_down(client, redis_down):
     assert report["outbox"]["ok"] is True
 
 
-@pytest.mark.parametrize("check", ["check_database", "check_cache", "check_outbox"])
-def test_health_never_answers_500_whatever_a_check_raises(client, monkeypatch, check):
+def test_each_app_registers_its_own_health_checks():
+    from core.health import registered_checks
+
+    assert list(registered_checks()) == ["database", "cache", "outbox"]
+
+
+@pytest.mark.parametrize("name", ["database", "cache", "outbox"])
+def test_health_never_answers_500_whatever_a_check_raises(client, monkeypatch, name):
+    from core import health
+
     def broken():
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(f"config.health.{check}", broken)
+    monkeypatch.setitem(health._checks, name, broken)
     response = client.get("/health/")
     assert response.status_code == 503
-    name = check.removeprefix("check_")
     assert response.json()[name] == {"ok": False, "error": "RuntimeError"}
 
 
@@ -787,7 +786,7 @@ def test_a_stored_page_skips_the_middleware_behind_the_page_cache(
     ],
 )
 def test_a_page_is_stored_only_when_it_is_the_same_for_every_visitor(header, value, stored):
-    from portal.caching import PageCacheMiddleware, page_key
+    from core.pages import PageCacheMiddleware, page_key
 
     request = RequestFactory().get("/bureaus/")
 
@@ -843,7 +842,7 @@ def test_a_new_release_serves_no_page_or_etag_of_the_previous_one(client, settin
 
 
 def test_release_ids_follow_the_sources_unless_one_is_given(settings):
-    from config.release import release_id, source_digest
+    from core.release import release_id, source_digest
 
     settings.RELEASE_ID = ""
     from_sources = release_id()
@@ -1137,7 +1136,7 @@ def test_log_lines_during_a_cache_outage_carry_the_request_id(client, redis_down
     with log_lines() as lines:
         response = client.get(HYDROGEN)
     assert response.status_code == 200
-    warnings = [e for e in parse(lines) if e["logger"] == "config.cache"]
+    warnings = [e for e in parse(lines) if e["logger"] == "core.cache"]
     # One line: after the first failed call the cache is left alone for a while.
     assert [e["message"] for e in warnings] == ["cache unavailable during get: ConnectionError"]
     assert {e["request_id"] for e in warnings} == {response["X-Request-ID"]}
@@ -1153,7 +1152,7 @@ def test_after_a_failed_call_redis_is_tried_again_only_after_the_pause(
         assert backend.add("b", 1) is False
         with pytest.raises(ValueError):  # As for a missing counter.
             backend.incr("c")
-    warnings = [e for e in parse(lines) if e["logger"] == "config.cache"]
+    warnings = [e for e in parse(lines) if e["logger"] == "core.cache"]
     assert len(warnings) == tries
 
 
@@ -1166,7 +1165,7 @@ def test_a_valid_incoming_request_id_is_reused(client, redis_down, incoming):
     assert response.status_code == 200
     assert response["X-Request-ID"] == incoming
     # The cache warnings of the outage are logged during the request.
-    assert {e["request_id"] for e in parse(lines) if e["logger"] == "config.cache"} == {incoming}
+    assert {e["request_id"] for e in parse(lines) if e["logger"] == "core.cache"} == {incoming}
 
 
 INVALID_IDS = {

@@ -87,7 +87,7 @@ def test_gunicorn_serves_every_page_kind_through_worker_recycling(gunicorn_site)
 
 
 def test_the_warm_up_compiles_every_project_template_and_reads_no_database():
-    from config.warmup import warm_up
+    from core.warmup import warm_up
 
     loader = engines["django"].engine.template_loaders[0]
     loader.reset()
@@ -103,10 +103,10 @@ def test_gunicorn_warms_up_and_freezes_the_master_before_forking(monkeypatch):
     import gc
 
     import config.gunicorn
-    import config.warmup
+    import core.warmup
 
     calls = []
-    monkeypatch.setattr(config.warmup, "warm_up", lambda: calls.append("warm_up"))
+    monkeypatch.setattr(core.warmup, "warm_up", lambda: calls.append("warm_up"))
     monkeypatch.setattr(gc, "freeze", lambda: calls.append("freeze"))
     assert config.gunicorn.preload_app is True
     config.gunicorn.when_ready(server=None)

@@ -10,9 +10,9 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.utils import timezone
 
-from applications.access import BUREAU_STAFF_GROUP, HR_GROUP
 from applications.models import Inquiry, InquiryRoute
 from bureaus.models import BureauStaff
+from staffauth.roles import BUREAU_STAFF_GROUP, HR_GROUP
 
 _serial = itertools.count(1)
 

@@ -13,12 +13,12 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from applications.access import BUREAU_STAFF_GROUP
 from applications.forms import ConsultationForm
+from applications.intake import submit_inquiry
 from applications.models import InquiryRoute, InternalNote
-from applications.services import submit_inquiry
 from applications.workflow import RouteStatus
 from bureaus.models import Bureau, BureauStaff
+from staffauth.roles import BUREAU_STAFF_GROUP
 from tests.applications.helpers import form_data
 
 pytestmark = [

@@ -17,8 +17,9 @@ from aiosmtpd.controller import Controller
 from django.db import connection, transaction
 
 from applications.forms import ConsultationForm
+from applications.intake import submit_inquiry
 from applications.models import Inquiry, Notification, NotificationKind, NotificationState
-from applications.services import deliver_notifications, submit_inquiry
+from applications.outbox import deliver_notifications
 from tests.applications.helpers import form_data
 
 pytestmark = [

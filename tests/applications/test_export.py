@@ -8,9 +8,8 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core.management import CommandError, call_command
 
-from applications.exports import EXPORT_PERMISSION_CODENAME
 from applications.models import AccessAction, Inquiry, InquiryAccess
-from applications.services import (
+from applications.privacy import (
     ANONYMISED_EMAIL,
     ANONYMISED_TEXT,
     erase_personal_data,
@@ -121,7 +120,7 @@ def test_bureau_staff_granted_the_export_get_only_their_bureau(client, bureaus):
     own = make_request(bureaus=[environment])
     foreign = make_request(bureaus=[port])
     staff = make_bureau_staff(environment)
-    staff.user_permissions.add(Permission.objects.get(codename=EXPORT_PERMISSION_CODENAME))
+    staff.user_permissions.add(Permission.objects.get(codename="export_inquiry"))
     client.force_login(staff)
     assert "CSVで書き出す" in client.get(CHANGELIST).content.decode()
     rows = read_csv(export(client, shared, own, foreign))
@@ -136,8 +135,8 @@ def test_bureau_staff_granted_the_export_get_only_their_bureau(client, bureaus):
 
 def test_setup_roles_gives_hr_the_export_permission_and_bureau_staff_not(bureaus):
     hr, staff = make_hr(), make_bureau_staff(bureaus[0])
-    assert hr.has_perm(f"applications.{EXPORT_PERMISSION_CODENAME}")
-    assert not staff.has_perm(f"applications.{EXPORT_PERMISSION_CODENAME}")
+    assert hr.has_perm("applications.export_inquiry")
+    assert not staff.has_perm("applications.export_inquiry")
 
 
 # --- One applicant's data: disclosure and deletion requests. ---------------------------

@@ -19,13 +19,9 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from applications.forms import ConsultationForm
+from applications.intake import submit_inquiry
 from applications.models import Inquiry, Notification, NotificationKind, NotificationState
-from applications.services import (
-    SENDING_LEASE,
-    claim_due_notifications,
-    deliver_notifications,
-    submit_inquiry,
-)
+from applications.outbox import SENDING_LEASE, claim_due_notifications, deliver_notifications
 from bureaus.models import Bureau
 from tests.applications.helpers import form_data
 from tests.conftest import make_bureau

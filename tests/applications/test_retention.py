@@ -14,7 +14,7 @@ from applications.models import (
     NotificationKind,
     NotificationState,
 )
-from applications.services import (
+from applications.privacy import (
     ANONYMISED_EMAIL,
     ANONYMISED_TEXT,
     PERSONAL_FIELDS,

@@ -21,7 +21,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from applications.models import Inquiry, Notification, NotificationKind, NotificationState
-from applications.services import deliver_notifications
+from applications.outbox import deliver_notifications
 from tests.applications.helpers import form_data
 
 pytestmark = pytest.mark.django_db

@@ -12,11 +12,12 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.urls import reverse
 
-from applications.access import BUREAU_STAFF_GROUP, HR_GROUP
+from applications.intake import submit_inquiry
 from applications.models import Inquiry, InternalNote, NotificationKind
-from applications.services import build_message, submit_inquiry
+from applications.outbox import build_message
 from applications.workflow import RouteStatus
 from bureaus.models import BureauStaff
+from staffauth.roles import BUREAU_STAFF_GROUP, HR_GROUP
 from tests.applications.helpers import inquiry_answers
 from tests.conftest import make_bureau
 from tests.quality import axe_failure, nu_errors

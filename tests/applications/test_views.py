@@ -107,7 +107,7 @@ def test_submitting_twice_creates_one_inquiry(client, django_capture_on_commit_c
 
 
 def test_a_double_click_with_the_draft_still_there_finds_the_same_inquiry(client):
-    from applications.services import submit_inquiry
+    from applications.intake import submit_inquiry
 
     to_confirm(client)
     token = client.get(CONFIRM).context["token"]

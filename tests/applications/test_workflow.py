@@ -14,10 +14,12 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from applications.admin import RouteForm
+from applications.intake import submit_inquiry
 from applications.models import InquiryRoute, InternalNote
-from applications.services import build_message, remind_overdue_routes, submit_inquiry
+from applications.outbox import build_message
+from applications.reminders import remind_overdue_routes
 from applications.workflow import RouteStatus, add_business_days, allowed_transitions, can_move
-from portal.models import InquiryWindow
+from core.models import InquiryWindow
 from tests.applications.helpers import inquiry_answers
 from tests.conftest import make_bureau, make_duty
 
@@ -410,14 +412,14 @@ def test_a_bureau_without_an_address_is_reminded_through_the_central_window(cent
 
 @pytest.mark.django_db
 def test_a_refused_mail_leaves_its_routes_for_the_next_run(monkeypatch, central):
-    from applications import services
+    from applications import reminders
 
     route = overdue_route(make_bureau())
 
     def refuse(*args, **kwargs):
         raise OSError("connection refused")
 
-    monkeypatch.setattr(services.mail, "send_mail", refuse)
+    monkeypatch.setattr(reminders.mail, "send_mail", refuse)
     result = remind_overdue_routes(today=DEADLINE + timedelta(days=1))
     assert result.failed and not result.reminded
     route.refresh_from_db()

@@ -27,13 +27,12 @@ def configure():
     references = Path(tempfile.mkdtemp(prefix="kouryu-bench-"))
     (references / "home.html").write_bytes(b"<!doctype html><title>x</title>" * 300)
     os.environ.update(
-        DJANGO_SETTINGS_MODULE="config.settings",
+        DJANGO_SETTINGS_MODULE="tests.bench.settings",
         DJANGO_DEBUG="false",
         DJANGO_HTTPS="true",
         DJANGO_ALLOWED_HOSTS="kouryu.example",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         DJANGO_LOG_LEVEL="WARNING",
-        DJANGO_ROOT_URLCONF="tests.bench.urls",
         BENCH_REFERENCE_DIR=str(references),
     )
     sys.path.insert(0, str(ROOT))

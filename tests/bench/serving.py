@@ -194,7 +194,7 @@ def main():
     prepare_database()
     references = Path(tempfile.mkdtemp(prefix="kouryu-bench-"))
     static_copies = []
-    warm = Server(PAGE_CACHE_SECONDS="600", DJANGO_ROOT_URLCONF="config.urls")
+    warm = Server(PAGE_CACHE_SECONDS="600")
     try:
         for page, path in PAGES.items():
             body = urllib.request.urlopen(BASE + path).read()
@@ -204,7 +204,10 @@ def main():
     finally:
         warm.stop()
 
-    common = {"DJANGO_ROOT_URLCONF": "tests.bench.urls", "BENCH_REFERENCE_DIR": str(references)}
+    common = {
+        "DJANGO_SETTINGS_MODULE": "tests.bench.settings",
+        "BENCH_REFERENCE_DIR": str(references),
+    }
     results, half, paced = {}, {}, {}
     try:
         server = Server(PAGE_CACHE_SECONDS="0", **common)

@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import translation
 
 from bureaus.models import Bureau, Duty
-from portal.content import tel_uri
+from core.content import tel_uri
 from tests.conftest import make_bureau, make_duty, make_theme
 
 

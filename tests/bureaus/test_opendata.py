@@ -11,7 +11,7 @@ from django.utils import translation
 
 from bureaus import opendata
 from bureaus.models import Bureau, Duty, Theme
-from portal.models import InquiryWindow
+from core.models import InquiryWindow
 from tests.conftest import grow_catalogue, make_bureau, make_duty, make_theme
 
 pytestmark = pytest.mark.django_db

@@ -19,7 +19,7 @@ from bureaus.review import (
     latest_confirmation_due,
     review_due_on,
 )
-from portal.models import ContentRevision, InquiryWindow
+from core.models import ContentRevision, InquiryWindow
 from tests.conftest import make_bureau, make_duty
 
 # --- The date rule, without a database. ----------------------------------------------
@@ -251,16 +251,16 @@ def test_nothing_due_sends_nothing(settings):
 
 @pytest.mark.django_db
 def test_a_refused_mail_is_reported_and_the_others_still_go(due_catalogue, monkeypatch):
-    from bureaus import services
+    from applications import reminders
 
-    real_send_mail = services.send_mail
+    real_send_mail = reminders.mail.send_mail
 
     def refuse_kakunin(subject, body, sender, recipients):
         if recipients == ["kakunin@bureau.example"]:
             raise ConnectionRefusedError("mail server down")
         return real_send_mail(subject, body, sender, recipients)
 
-    monkeypatch.setattr(services, "send_mail", refuse_kakunin)
+    monkeypatch.setattr(reminders.mail, "send_mail", refuse_kakunin)
     with pytest.raises(CommandError, match="1 reminder"):
         run_remind_review("--date", "2026-11-26")
     assert [m.to for m in mail.outbox] == [[InquiryWindow.objects.get().contact_email]]

@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from portal.caching import bump_content_revision
+from core.revision import bump_content_revision
 from portal.models import FaqEntry
 
 pytestmark = pytest.mark.django_db

@@ -10,14 +10,11 @@ from html import unescape
 import pytest
 
 from bureaus.models import Bureau, Duty, Theme
+from core.models import InquiryWindow
 from portal import models as content
 
 # Imported through the module: pytest would try to collect a class named Test*.
-Benefit, InquiryWindow, OverviewPoint = (
-    content.Benefit,
-    content.InquiryWindow,
-    content.OverviewPoint,
-)
+Benefit, OverviewPoint = content.Benefit, content.OverviewPoint
 PageText, Restriction = content.PageText, content.Restriction
 TrainingOpportunity = content.TrainingOpportunity
 

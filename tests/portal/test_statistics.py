@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from applications.models import Inquiry
-from portal.statistics import Disclosure, disclose
+from applications.statistics import Disclosure, disclose
 from tests.applications.stored import make_request
 from tests.conftest import ROOT, make_bureau
 

@@ -5,8 +5,8 @@ import json
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from applications.access import sees_every_bureau
-from applications.services import erase_personal_data, export_personal_data
+from applications.privacy import erase_personal_data, export_personal_data
+from staffauth.roles import sees_every_request
 
 
 class Command(BaseCommand):
@@ -26,7 +26,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         user = get_user_model().objects.filter(username=options["user"]).first()
         # The record of who exported or erased must name an HR administrator.
-        if user is None or not sees_every_bureau(user):
+        if user is None or not sees_every_request(user):
             raise CommandError(f"{options['user']} は人事課の職員として登録されていません。")
         if options["export"]:
             data = export_personal_data(email=options["export"], user=user)

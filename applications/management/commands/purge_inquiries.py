@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from applications.services import anonymise_closed_inquiries
+from applications.privacy import anonymise_closed_inquiries
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from applications.services import remind_overdue_routes
+from applications.reminders import remind_overdue_routes
 
 
 class Command(BaseCommand):

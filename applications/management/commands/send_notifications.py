@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from applications.services import deliver_notifications
+from applications.outbox import deliver_notifications
 
 
 class Command(BaseCommand):

@@ -14,20 +14,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from bureaus.shortlist import (
-    MAX_DUTIES,
-    Outcome,
-    Shortlist,
-    consultation_url,
-    duties_matching,
-    duty_id,
-)
+from bureaus.models import Duty
 from portal.models import OverviewPoint, Restriction
+from portal.shortlist import MAX_DUTIES, Outcome, Shortlist, consultation_url
 
 
 def _posted_duty(request):
     """The published duty named by the form's ``duty`` field, or None."""
-    return duties_matching([request.POST.get("duty", "")]).first()
+    return Duty.objects.published().identified_by([request.POST.get("duty", "")]).first()
 
 
 # CSRF-exempt on purpose. The "add" button sits on duty pages served from the
@@ -47,7 +41,7 @@ def add(request):
     if duty is None:
         messages.warning(request, _("この業務は現在掲載されていないため、追加できませんでした。"))
         return redirect("shortlist:list")
-    outcome = Shortlist(request.session).add(duty_id(duty))
+    outcome = Shortlist(request.session).add(duty.catalogue_id)
     if outcome is Outcome.ADDED:
         messages.success(
             request, _("「%(title)s」を候補リストに追加しました。") % {"title": duty.title}
@@ -91,7 +85,7 @@ def shortlist(request):
     duties = Shortlist(request.session).published_duties()
     return render(
         request,
-        "bureaus/shortlist.html",
+        "portal/shortlist.html",
         {
             "duties": duties,
             "max_duties": MAX_DUTIES,
@@ -109,7 +103,7 @@ def shortlist_print(request):
     site_root = request.build_absolute_uri("/").removesuffix("/")
     return render(
         request,
-        "bureaus/shortlist_print.html",
+        "portal/shortlist_print.html",
         {
             "duties": Shortlist(request.session).published_duties(),
             "overview_points": OverviewPoint.objects.published(),

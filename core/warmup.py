@@ -4,10 +4,10 @@ from pathlib import Path
 
 from django.conf import settings
 from django.template.loader import get_template
-from django.urls import reverse
+from django.urls import get_resolver
 from django.utils import translation
 
-from config.release import release_id
+from core.release import release_id
 
 
 def warm_up():
@@ -20,9 +20,10 @@ def warm_up():
     their first requests on them. Nothing here touches the database, whose
     connections must not be opened before the fork.
     """
+    resolver = get_resolver()
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
-            reverse("portal:home")
+            resolver.reverse_dict  # noqa: B018 (built per language on first access)
     release_id()  # Reads every source file once.
     for directory in settings.TEMPLATES[0]["DIRS"]:
         for path in sorted(Path(directory).rglob("*.html")):

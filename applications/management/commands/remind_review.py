@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from bureaus.services import send_review_reminders
+from applications.reminders import send_review_reminders
 
 
 class Command(BaseCommand):
@@ -36,7 +36,7 @@ class Command(BaseCommand):
             where = result.central_recipient or "nobody (no central window address)"
             self.stdout.write(f"  no address: {bureau.name_ja}, {len(duties)}; reported to {where}")
         for recipient, error in result.failed:
-            self.stderr.write(f"  NOT sent to {recipient}: {type(error).__name__}: {error}")
+            self.stderr.write(f"  NOT sent to {recipient}: {error}")
         if result.unaddressed and not result.central_recipient and not result.failed:
             self.stderr.write("  the central inquiry window has no address: nobody was told.")
         if result.failed:

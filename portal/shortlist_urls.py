@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from bureaus import shortlist_views
+from portal import shortlist_views
 
 app_name = "shortlist"
 urlpatterns = [

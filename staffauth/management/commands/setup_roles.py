@@ -4,10 +4,10 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from applications.access import BUREAU_STAFF_GROUP, EDITOR_GROUP, HR_GROUP
-from applications.exports import ensure_export_permission
+from staffauth.roles import BUREAU_STAFF_GROUP, EDITOR_GROUP, HR_GROUP
 
-CONTENT_APPS = ("bureaus", "portal")
+# The apps whose models are public content (the central window is core's).
+CONTENT_APPS = ("core", "bureaus", "portal")
 
 
 def permissions(app_labels=(), codenames=()):
@@ -24,8 +24,6 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
-        # Not declared on the model (no migration), so made here before HR is granted it.
-        ensure_export_permission()
         roles = {
             # Everything: content, requests, mail, staff accounts.
             HR_GROUP: permissions(

@@ -5,8 +5,8 @@ from django.urls import translate_url
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 
-from portal.content import active_language
-from portal.models import InquiryWindow
+from core.content import active_language
+from core.models import InquiryWindow
 
 # og:locale wants a territory as well as a language.
 OPEN_GRAPH_LOCALES = {"ja": "ja_JP", "en": "en_US"}
@@ -34,7 +34,7 @@ def search_engine_meta(request):
     catalogue points to the whole catalogue, and tracking parameters never make
     a second copy of a page. The hreflang alternates name the same page in each
     language, and x-default the default (unprefixed) one. Everything depends on
-    the URL alone, as the page cache (portal.caching) requires.
+    the URL alone, as the page cache (core.pages) requires.
     """
     alternates = [
         {"hreflang": code, "url": request.build_absolute_uri(translate_url(request.path, code))}
@@ -53,15 +53,17 @@ def search_engine_meta(request):
 
 
 def window_for(request):
+    """The central window, as the content revision's query read it (core.revision)
+    when this request read it, else on its own."""
     if hasattr(request, "inquiry_window"):
         return request.inquiry_window
-    return InquiryWindow.objects.first()
+    return InquiryWindow.objects.current()
 
 
 def site(request):
     return {
         # Lazy: a page that never shows the footer (the 500 page) runs no query;
-        # public pages read the window with the content revision (portal.caching).
+        # public pages read the window with the content revision (core.revision).
         "inquiry_window": SimpleLazyObject(lambda: window_for(request)),
         "language_links": SimpleLazyObject(lambda: language_links(request)),
         "search_engine_meta": SimpleLazyObject(lambda: search_engine_meta(request)),

@@ -15,7 +15,7 @@ from django.test import Client
 from playwright.sync_api import Page, expect
 
 from bureaus.models import Duty
-from bureaus.shortlist import MAX_DUTIES, duty_id
+from portal.shortlist import MAX_DUTIES
 from tests.conftest import make_bureau, make_duty
 from tests.quality import axe_failure, nu_errors
 from tests.test_browser_journey import activate, tab_to
@@ -222,7 +222,7 @@ def shortlist_documents(client: Client) -> dict[str, bytes]:
         documents[f"{label} ({path})"] = response.content
 
     bureau = make_bureau()
-    many = [duty_id(make_duty(bureau=bureau)) for _ in range(MAX_DUTIES - 1)]
+    many = [make_duty(bureau=bureau).catalogue_id for _ in range(MAX_DUTIES - 1)]
     for language, prefix in PREFIXES.items():
         add = f"{prefix}/shortlist/add/"
         keep(f"{language} empty list", f"{prefix}/shortlist/")

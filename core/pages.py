@@ -5,68 +5,16 @@ import hashlib
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache, caches
-from django.db import DatabaseError, transaction
-from django.db.models import Subquery
+from django.core.cache import caches
+from django.db import DatabaseError
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, parse_http_date
 from django.utils.translation import get_language, get_language_from_path
 
-from config.database import database_unavailable_response, means_unavailable
-from config.release import release_id
-from portal.models import ContentRevision, InquiryWindow
-
-REVISION_KEY = "content-revision"
-
-
-def current_revision(request):
-    """(number, changed_at) of the content, from the cache when it holds them.
-
-    The cache entry is rewritten by every bump, and lives only
-    REVISION_CACHE_SECONDS: with a cache shared by all app servers (Redis) an
-    edit shows at once; with a per-process cache, other processes see it within
-    that time.
-    """
-    cached = cache.get(REVISION_KEY)
-    if cached is not None:
-        return cached
-    revision = revision_and_window(request)
-    cache.set(REVISION_KEY, revision, settings.REVISION_CACHE_SECONDS)
-    return revision
-
-
-def revision_and_window(request):
-    """The content revision, read in one query with the footer's inquiry window.
-
-    The window is kept on the request for the site context processor, so a page
-    costs no extra query for either.
-    """
-    latest = ContentRevision.objects.order_by()
-    window = (
-        InquiryWindow.objects.annotate(
-            revision_number=Subquery(latest.values("number")[:1]),
-            revision_changed_at=Subquery(latest.values("changed_at")[:1]),
-        )
-        .order_by("pk")
-        .first()
-    )
-    request.inquiry_window = window
-    if window is None or window.revision_number is None:
-        revision = ContentRevision.current()
-        return revision.number, revision.changed_at
-    return window.revision_number, window.revision_changed_at
-
-
-def bump_content_revision(sender, **kwargs):
-    """Signal receiver: any change to published content makes a new revision."""
-    if kwargs.get("raw"):  # Fixture loading.
-        return
-    ContentRevision.bump()
-    cache.delete(REVISION_KEY)
-    # Again once the edit is visible to others: a page read between the two
-    # could have cached the old number.
-    transaction.on_commit(lambda: cache.delete(REVISION_KEY))
+from core.database import database_unavailable_response, means_unavailable
+from core.release import release_id
+from core.revision import current_revision
 
 
 def public_page(view=None, *, cache_params=()):
@@ -224,5 +172,12 @@ def with_validators(response, etag, last_modified):
     """The headers a 200 carries and its 304 must repeat (RFC 9110, 15.4.5)."""
     response["ETag"] = etag
     response["Last-Modified"] = http_date(last_modified)
+    patch_cache_control(response, public=True, max_age=settings.PAGE_MAX_AGE_SECONDS)
+    return response
+
+
+def briefly_cached(response):
+    """Cache-Control for public pages that do not follow the content revision (so are
+    not stored here): browsers and a CDN keep them as long as other pages."""
     patch_cache_control(response, public=True, max_age=settings.PAGE_MAX_AGE_SECONDS)
     return response

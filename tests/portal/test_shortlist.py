@@ -8,16 +8,9 @@ from django.test import Client
 from django.utils import formats, timezone
 
 from bureaus.models import Bureau, Duty
-from bureaus.shortlist import (
-    MAX_DUTIES,
-    SESSION_KEY,
-    Outcome,
-    Shortlist,
-    consultation_url,
-    duty_id,
-    parse_duty_id,
-)
-from portal.models import InquiryWindow, OverviewPoint, Restriction
+from core.models import InquiryWindow
+from portal.models import OverviewPoint, Restriction
+from portal.shortlist import MAX_DUTIES, SESSION_KEY, Outcome, Shortlist, consultation_url
 from tests.conftest import make_bureau, make_duty
 
 pytestmark = pytest.mark.django_db
@@ -68,7 +61,7 @@ def csrf_token_of(html):
     ],
 )
 def test_a_duty_id_is_two_slugs_joined_by_a_slash(value, expected):
-    assert parse_duty_id(value) == expected
+    assert Duty.parse_catalogue_id(value) == expected
 
 
 def test_ids_are_kept_in_the_order_added_and_only_once():
@@ -118,8 +111,8 @@ def test_published_duties_come_in_catalogue_order_and_unpublished_ones_drop_out(
     for value in [
         AUDITS,
         HEAT,
-        duty_id(make_duty(is_published=False)),
-        duty_id(make_duty(bureau=hidden_bureau)),
+        make_duty(is_published=False).catalogue_id,
+        make_duty(bureau=hidden_bureau).catalogue_id,
         "environment/no-such-duty",
         HYDROGEN,
     ]:
@@ -127,7 +120,7 @@ def test_published_duties_come_in_catalogue_order_and_unpublished_ones_drop_out(
     duties = shortlist.published_duties()
     expected = list(Duty.objects.published().filter(slug__in=["audits", "heat-countermeasures"]))
     expected.insert(1, Duty.objects.get(slug="hydrogen-society"))
-    assert [duty_id(duty) for duty in duties] == [duty_id(duty) for duty in expected]
+    assert [duty.catalogue_id for duty in duties] == [duty.catalogue_id for duty in expected]
     assert [duty.bureau.slug for duty in duties] == ["environment", "environment", "audit"]
     # The dropped ids leave the session, so they no longer count towards the limit.
     assert session[SESSION_KEY] == [AUDITS, HEAT, HYDROGEN]
@@ -210,7 +203,7 @@ def test_adding_answers_only_post(client):
 )
 def test_an_unknown_or_unpublished_duty_is_not_added(client, value):
     if value == "unpublished":
-        value = duty_id(make_duty(is_published=False))
+        value = make_duty(is_published=False).catalogue_id
     add(client, value)
     assert listed(client) == []
     html = client.get(LIST).content.decode()
@@ -226,7 +219,7 @@ def test_adding_a_listed_duty_again_says_so(client):
 
 def test_a_full_list_refuses_one_more_with_a_clear_message(client):
     bureau = make_bureau()
-    add(client, *(duty_id(make_duty(bureau=bureau)) for _ in range(MAX_DUTIES)))
+    add(client, *(make_duty(bureau=bureau).catalogue_id for _ in range(MAX_DUTIES)))
     client.get(LIST)  # Consume the last "added" message.
     add(client, HYDROGEN)
     assert len(listed(client)) == MAX_DUTIES and HYDROGEN not in listed(client)
@@ -333,7 +326,7 @@ def test_the_list_page_costs_the_same_whatever_its_length(client, django_assert_
     with django_assert_num_queries(3):
         client.get(LIST)
     bureau = make_bureau()
-    add(client, *(duty_id(make_duty(bureau=bureau)) for _ in range(MAX_DUTIES - 1)))
+    add(client, *(make_duty(bureau=bureau).catalogue_id for _ in range(MAX_DUTIES - 1)))
     client.get(LIST)
     with django_assert_num_queries(3):
         assert client.get(LIST).status_code == 200
@@ -360,7 +353,7 @@ def test_the_consultation_form_still_preselects_a_single_duty(client):
 
 def test_the_consultation_form_reads_no_more_duties_than_a_list_can_hold(client):
     bureau = make_bureau()
-    ids = [duty_id(make_duty(bureau=bureau)) for _ in range(MAX_DUTIES + 5)]
+    ids = [make_duty(bureau=bureau).catalogue_id for _ in range(MAX_DUTIES + 5)]
     form = client.get("/consultation/", {"duty": ids}).context["form"]
     assert len(form.initial["duties"]) == MAX_DUTIES
 
@@ -455,8 +448,8 @@ def test_the_print_view_costs_the_same_whatever_the_lists_length(client, django_
     with django_assert_num_queries(5):
         client.get(PRINT)
     bureau = make_bureau()
-    add(client, *(duty_id(make_duty(bureau=make_bureau())) for _ in range(10)))
-    add(client, *(duty_id(make_duty(bureau=bureau)) for _ in range(10)))
+    add(client, *((make_duty(bureau=make_bureau())).catalogue_id for _ in range(10)))
+    add(client, *(make_duty(bureau=bureau).catalogue_id for _ in range(10)))
     client.get(PRINT)
     with django_assert_num_queries(5):
         assert client.get(PRINT).status_code == 200

@@ -3,8 +3,6 @@
 import enum
 from urllib.parse import urlencode
 
-from django.core.validators import slug_re
-from django.db.models import Q
 from django.urls import reverse
 
 from bureaus.models import Duty
@@ -23,34 +21,9 @@ class Outcome(enum.Enum):
     FULL = "full"
 
 
-def duty_id(duty):
-    """The id a duty is kept under: 'bureau-slug/duty-slug', as the consultation link uses."""
-    return f"{duty.bureau.slug}/{duty.slug}"
-
-
-def parse_duty_id(value):
-    """(bureau slug, duty slug) from 'bureau-slug/duty-slug', or None if it is not one."""
-    bureau_slug, separator, duty_slug = (value or "").partition("/")
-    if not separator or not slug_re.match(bureau_slug) or not slug_re.match(duty_slug):
-        return None
-    return bureau_slug, duty_slug
-
-
-def duties_matching(ids):
-    """Published duties among the ids, bureau and duty slugs read in one query, in
-    catalogue order; ids that are malformed or match nothing are left out."""
-    pairs = [parsed for value in ids if (parsed := parse_duty_id(value))]
-    if not pairs:
-        return Duty.objects.none()
-    matching = Q()
-    for bureau_slug, slug in pairs:
-        matching |= Q(bureau__slug=bureau_slug, slug=slug)
-    return Duty.objects.published().filter(matching).select_related("bureau")
-
-
 def consultation_url(duties):
     """The pre-consultation form's address with every one of the duties pre-selected."""
-    query = urlencode([("duty", duty_id(duty)) for duty in duties], safe="/")
+    query = urlencode([("duty", duty.catalogue_id) for duty in duties], safe="/")
     return f"{reverse('applications:form')}?{query}"
 
 
@@ -104,8 +77,8 @@ class Shortlist:
         ids = self.ids()
         if not ids:
             return []
-        duties = list(duties_matching(ids))
-        found = {duty_id(duty) for duty in duties}
+        duties = list(Duty.objects.published().identified_by(ids))
+        found = {duty.catalogue_id for duty in duties}
         if len(found) != len(ids):
             self._store([value for value in ids if value in found])
         return duties

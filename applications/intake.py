@@ -1,0 +1,106 @@
+"""Submit a pre-consultation request: save it, route it to its bureaus, queue its mails."""
+
+import secrets
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from applications.models import (
+    Inquiry,
+    InquiryRoute,
+    Notification,
+    NotificationKind,
+)
+from applications.restrictions import restriction_concerns
+from applications.routing import BureauAddress, route_inquiry
+from applications.workflow import add_business_days
+from core.models import InquiryWindow
+from portal.models import Restriction
+
+
+@dataclass(frozen=True)
+class Submission:
+    inquiry: Inquiry
+    is_new: bool
+
+
+@transaction.atomic
+def submit_inquiry(*, token, language, answers, bureaus, duties, received_at=None):
+    """Save a request and queue every mail that routes it, in one transaction.
+
+    ``answers`` holds the form's cleaned scalar fields. The same ``token`` submitted
+    again (double click, resubmission, a concurrent request) returns the inquiry it
+    first made, and queues nothing more. Delivery is not attempted here: call
+    ``applications.outbox.deliver_notifications`` after commit.
+    """
+    existing = Inquiry.objects.filter(submission_token=token).first()
+    if existing:
+        return Submission(existing, is_new=False)
+
+    received_at = received_at or timezone.now()
+    try:
+        with transaction.atomic():
+            inquiry = Inquiry.objects.create(
+                # Replaced by the public reference once the row has its serial.
+                reference=uuid.uuid4().hex[:20],
+                status_token=secrets.token_urlsafe(32),
+                submission_token=token,
+                language=language,
+                received_at=received_at,
+                purpose_acknowledged_at=received_at,
+                **answers,
+            )
+    except IntegrityError:
+        # A concurrent request with the same token committed first.
+        return Submission(Inquiry.objects.get(submission_token=token), is_new=False)
+
+    inquiry.reference = Inquiry.reference_for(inquiry.pk, timezone.localtime(received_at))
+    inquiry.save(update_fields=["reference"])
+    chosen_bureaus = {bureau.pk: bureau for bureau in bureaus}
+    for duty in duties:
+        chosen_bureaus.setdefault(duty.bureau_id, duty.bureau)
+    inquiry.bureaus.set(chosen_bureaus.values())
+    reply_by = add_business_days(
+        timezone.localdate(received_at), settings.INQUIRY_REPLY_BUSINESS_DAYS
+    )
+    InquiryRoute.objects.bulk_create(
+        InquiryRoute(inquiry=inquiry, bureau=bureau, reply_by=reply_by)
+        for bureau in chosen_bureaus.values()
+    )
+    inquiry.duties.set(duties)
+
+    window = InquiryWindow.objects.current()
+    routes = route_inquiry(
+        bureaus=[BureauAddress(b.pk, b.contact_email) for b in chosen_bureaus.values()],
+        wants_other_duties=bool(answers.get("other_duties")),
+        central_email=window.contact_email,
+    )
+    for route in routes:
+        notification = Notification.objects.create(
+            inquiry=inquiry,
+            kind=NotificationKind.CENTRAL if route.is_central else NotificationKind.BUREAU,
+            recipient=route.recipient,
+            covers_other_duties=route.covers_other_duties,
+            next_attempt_at=received_at,
+        )
+        notification.bureaus.set(route.bureau_ids)
+    Notification.objects.create(
+        inquiry=inquiry,
+        kind=NotificationKind.ACKNOWLEDGEMENT,
+        recipient=inquiry.email,
+        next_attempt_at=received_at,
+    )
+    return Submission(inquiry, is_new=True)
+
+
+def restriction_notes(answers):
+    """The restrictions the self-check ``answers`` (topic -> Answer) may touch, each
+    with the rule's published text: for the confirm page and the bureaus' mails."""
+    restrictions = {r.topic: r for r in Restriction.objects.published().exclude(topic="")}
+    return [
+        {"concern": concern, "restriction": restrictions.get(concern.topic)}
+        for concern in restriction_concerns(answers)
+    ]
