@@ -4,7 +4,6 @@ The test environment itself (secret key, hosts, plain HTTP) is set by
 tests/environment.py, which pytest loads before Django reads its settings.
 """
 
-import itertools
 import os
 import shutil
 import socket
@@ -16,7 +15,8 @@ from django.db import connections
 from django.urls import reverse
 from django.utils import translation
 
-from bureaus.models import Bureau, Duty, Theme
+from bureaus.models import Bureau, Duty
+from tests.factories import BureauFactory, DutyFactory, ThemeFactory
 
 ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -82,47 +82,19 @@ def free_port():
         return probe.getsockname()[1]
 
 
-# --- Builders. -------------------------------------------------------------------
-
-_sequence = itertools.count(1)
+# --- Builders: the factories (tests/factories.py) under the names older tests use. ----
 
 
 def make_theme(**overrides):
-    n = next(_sequence)
-    fields = {"slug": f"theme-{n}", "name_ja": f"テーマ{n}", "name_en": f"Theme {n}", "order": n}
-    fields.update(overrides)
-    return Theme.objects.create(**fields)
+    return ThemeFactory(**overrides)
 
 
 def make_bureau(**overrides):
-    n = next(_sequence)
-    fields = {
-        "slug": f"bureau-{n}",
-        "name_ja": f"試験局{n}",
-        "name_en": f"Test Bureau {n}",
-        "contact_section_ja": "総務部総務課",
-        "contact_section_en": "General Affairs Section",
-        "phone": "03-5388-0000",
-        "contact_email": f"bureau-{n}@kouryu.metro.tokyo.example",
-        "order": 1000 + n,
-    }
-    fields.update(overrides)
-    return Bureau.objects.create(**fields)
+    return BureauFactory(**overrides)
 
 
 def make_duty(bureau=None, themes=(), **overrides):
-    n = next(_sequence)
-    fields = {
-        "bureau": bureau or make_bureau(),
-        "slug": f"duty-{n}",
-        "title_ja": f"試験業務{n}",
-        "title_en": f"Test duty {n}",
-        "order": n,
-    }
-    fields.update(overrides)
-    duty = Duty.objects.create(**fields)
-    duty.themes.set(themes)
-    return duty
+    return DutyFactory(bureau=bureau or BureauFactory(), themes=themes, **overrides)
 
 
 def grow_catalogue(bureaus=30, duties_per_bureau=10):

@@ -1,29 +1,20 @@
 """Remind bureaus of requests past their reply-by date and escalate to HR (run daily)."""
 
-from datetime import date
+from django.core.management.base import CommandError
 
-from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
-
+from applications.management.dated import DatedCommand
 from applications.reminders import remind_overdue_routes
 
 
-class Command(BaseCommand):
+class Command(DatedCommand):
     help = (
         "回答期限を過ぎた事前相談の申込みを局ごとに 1 通のメールで局に知らせ、"
         "知らせてから INQUIRY_ESCALATE_AFTER_DAYS 日を超えて終わっていないものを"
         "総務局人事部人事課に知らせます。毎日 1 回実行してください。"
     )
 
-    def add_arguments(self, parser):
-        parser.add_argument(
-            "--date",
-            type=date.fromisoformat,
-            help="Judge as of this day (YYYY-MM-DD) instead of today.",
-        )
-
-    def handle(self, *, date=None, **options):
-        today = date or timezone.localdate()
+    def handle(self, **options):
+        today = self.day(options)
         result = remind_overdue_routes(today=today)
         reminded = sum(len(routes) for _recipient, _bureau, routes in result.reminded)
         escalated = sum(len(routes) for _recipient, routes in result.escalated)

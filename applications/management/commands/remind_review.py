@@ -1,29 +1,20 @@
 """Mail each bureau the published duties it should confirm again, and print a summary."""
 
-from datetime import date
-
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
+from django.core.management.base import CommandError
 
+from applications.management.dated import DatedCommand
 from applications.reminders import send_review_reminders
 
 
-class Command(BaseCommand):
+class Command(DatedCommand):
     help = (
         "確認から REVIEW_INTERVAL_MONTHS か月以上たった公開中の業務内容例を、"
         "局ごとに 1 通のメールで局の連絡先に知らせます（連絡先のない局は総務局人事部人事課へ）。"
     )
 
-    def add_arguments(self, parser):
-        parser.add_argument(
-            "--date",
-            type=date.fromisoformat,
-            help="Judge as of this day (YYYY-MM-DD) instead of today.",
-        )
-
-    def handle(self, *, date=None, **options):
-        today = date or timezone.localdate()
+    def handle(self, **options):
+        today = self.day(options)
         result = send_review_reminders(today=today)
         months = settings.REVIEW_INTERVAL_MONTHS
         self.stdout.write(

@@ -1,0 +1,145 @@
+"""Helpers the production-hardening tests share: the HTTPS headers, Redis and database outages."""
+
+import contextlib
+import os
+import re
+
+from django.core.cache import cache, caches
+from django.core.cache.backends.locmem import LocMemCache
+from django.db import connection
+from django.test import override_settings
+
+from core.cache import ResilientRedisCache
+from tests.applications.helpers import form_data
+from tests.conftest import free_port
+
+HSTS = "max-age=31536000; includeSubDomains; preload"
+UNAVAILABLE_JA = "ただいまご利用いただけません"
+UNAVAILABLE_EN = "Temporarily unavailable"
+# A database of its own, flushed by these tests; .ci/run points it at a throwaway
+# server when none runs on the usual port.
+REDIS_LOCATION = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/7")
+HYDROGEN = "/bureaus/environment/hydrogen-society/"
+
+
+# Pages outside all_public_paths(): the form (never cached) and the privacy notice.
+HSTS = "max-age=31536000; includeSubDomains; preload"
+
+
+# A database of its own, flushed by these tests; .ci/run points it at a throwaway
+# server when none runs on the usual port.
+REDIS_LOCATION = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/7")
+
+
+def csp_directives(response):
+    policy = response["Content-Security-Policy"]
+    directives = {}
+    for part in policy.split(";"):
+        name, *values = part.split()
+        directives[name] = values
+    return directives
+
+
+def assert_security_headers(response, path):
+    assert response["Strict-Transport-Security"] == HSTS, path
+    policy = response["Content-Security-Policy"]
+    directives = csp_directives(response)
+    assert directives["default-src"] == ["'self'"], path
+    assert directives["frame-ancestors"] == ["'none'"], path
+    assert "unsafe-inline" not in policy, path
+    assert "unsafe-eval" not in policy, path
+    assert response["X-Content-Type-Options"] == "nosniff", path
+    assert response["Referrer-Policy"] == "same-origin", path
+    assert response["X-Frame-Options"] == "DENY", path
+    assert re.fullmatch(r"[0-9a-f]{32}", response["X-Request-ID"]), path
+
+
+@contextlib.contextmanager
+def redis_cache(location):
+    """Point CACHES at ResilientRedisCache for the block.
+
+    override_settings sends setting_changed, on which Django closes the caches and
+    forgets every cache connection; ``django.core.cache.cache`` is a proxy to
+    ``caches["default"]``, so the views, /health/ and the submission limit all follow.
+    Leaving the block does the same with the test settings.
+    """
+    config = {
+        "default": {
+            "BACKEND": "core.cache.ResilientRedisCache",
+            "LOCATION": location,
+            "KEY_PREFIX": "kouryu-test",
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
+        }
+    }
+    config["pages"] = config["default"]
+    with override_settings(CACHES=config):
+        assert isinstance(caches["default"], ResilientRedisCache)
+        assert cache._cache._servers == [location]
+        yield caches["default"]
+    assert isinstance(caches["default"], LocMemCache)
+
+
+def redis_answers():
+    import redis
+
+    try:
+        return redis.Redis.from_url(REDIS_LOCATION, socket_connect_timeout=0.25).ping()
+    except redis.RedisError:
+        return False
+
+
+def submit_consultation(client, capture):
+    response = client.post("/consultation/", form_data())
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert response.url == "/consultation/confirm/"
+    token = client.get("/consultation/confirm/").context["token"]
+    with capture(execute=True):
+        response = client.post("/consultation/confirm/", {"token": token})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert response.url == "/consultation/done/"
+    return response
+
+
+@contextlib.contextmanager
+def database_down(tmp_path):
+    """Make the default database unreachable for the block, then bring it back.
+
+    SQLite: the test database lives in memory and dies when its connection closes,
+    so the connection is set aside (not closed) and NAME points under a directory
+    that does not exist. PostgreSQL: the connection is closed and PORT points at a
+    port nothing listens on. Either way the next query must open a connection, and
+    fails with OperationalError.
+    """
+    saved = dict(connection.settings_dict)
+    kept = None
+    if connection.vendor == "sqlite":
+        kept = connection.connection
+        connection.connection = None
+        connection.settings_dict["NAME"] = str(tmp_path / "no-such-directory" / "db.sqlite3")
+    else:
+        connection.close()
+        connection.settings_dict["PORT"] = str(free_port())
+    try:
+        yield
+    finally:
+        if connection.vendor == "sqlite":
+            if connection.connection not in (None, kept):
+                connection.connection.close()
+            connection.settings_dict.clear()
+            connection.settings_dict.update(saved)
+            connection.connection = kept
+        else:
+            connection.close()
+            connection.settings_dict.clear()
+            connection.settings_dict.update(saved)
+            connection.close()
+
+
+def assert_friendly_503(response, path):
+    assert response.status_code == 503, path
+    html = response.content.decode()
+    assert UNAVAILABLE_JA in html, path
+    assert UNAVAILABLE_EN in html, path
+    assert response["Retry-After"] == "30", path
+    assert response["Cache-Control"] == "no-store", path
+    assert "ETag" not in response, path
