@@ -4,9 +4,19 @@ import functools
 import hashlib
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 
-SOURCES = ("config", "portal", "bureaus", "applications", "staffauth", "templates", "locale")
+
+def source_folders(root):
+    """The project's own apps (those at the top of the project, not the packages of a
+    virtualenv inside it), its settings, templates and translations."""
+    own_apps = [
+        Path(config.path)
+        for config in apps.get_app_configs()
+        if Path(config.path).parent == root
+    ]
+    return [*own_apps, root / "config", root / "templates", root / "locale"]
 
 
 @functools.cache
@@ -16,8 +26,8 @@ def source_digest():
     root = Path(settings.BASE_DIR)
     files = sorted(
         path
-        for folder in SOURCES
-        for path in (root / folder).rglob("*")
+        for folder in source_folders(root)
+        for path in folder.rglob("*")
         if path.suffix in {".py", ".html", ".txt", ".mo"}
     )
     files.append(root / "requirements.txt")

@@ -1,6 +1,7 @@
 """Stored pages: served before the middleware, never stale, never another release's or visitor's."""
 
 import time
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache, caches
@@ -314,6 +315,17 @@ def test_a_new_release_serves_no_page_or_etag_of_the_previous_one(client, settin
     assert after.status_code == 200
     assert after["ETag"] != first["ETag"]
     assert after["Cache-Control"] == "public, max-age=30"
+
+
+def test_the_release_digest_reads_every_app_of_the_project():
+    from django.conf import settings
+
+    from core.release import source_folders
+
+    root = Path(settings.BASE_DIR)
+    folders = {folder.relative_to(root).as_posix() for folder in source_folders(root)}
+    local = {folder.name for folder in root.iterdir() if (folder / "apps.py").is_file()}
+    assert folders == local | {"config", "templates", "locale"}
 
 
 def test_release_ids_follow_the_sources_unless_one_is_given(settings):
