@@ -12,9 +12,7 @@ def source_folders(root):
     """The project's own apps (those at the top of the project, not the packages of a
     virtualenv inside it), its settings, templates and translations."""
     own_apps = [
-        Path(config.path)
-        for config in apps.get_app_configs()
-        if Path(config.path).parent == root
+        Path(config.path) for config in apps.get_app_configs() if Path(config.path).parent == root
     ]
     return [*own_apps, root / "config", root / "templates", root / "locale"]
 

@@ -324,8 +324,8 @@ def test_the_release_digest_reads_every_app_of_the_project():
 
     root = Path(settings.BASE_DIR)
     folders = {folder.relative_to(root).as_posix() for folder in source_folders(root)}
-    local = {folder.name for folder in root.iterdir() if (folder / "apps.py").is_file()}
-    assert folders == local | {"config", "templates", "locale"}
+    packages = {folder.name for folder in root.iterdir() if (folder / "__init__.py").is_file()}
+    assert folders == (packages - {"tests"}) | {"templates", "locale"}
 
 
 def test_release_ids_follow_the_sources_unless_one_is_given(settings):
