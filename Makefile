@@ -31,12 +31,18 @@ node_modules/.installed: package.json package-lock.json
 	@if command -v npm >/dev/null; then npm ci --ignore-scripts --no-audit --no-fund --silent && touch $@; \
 	else echo "npm not found: the HTML validity tests will not run."; fi
 
-# Development defaults, explicit so that nothing insecure is ever implied.
-DEV_ENV := DJANGO_DEBUG=true
+# Development defaults, explicit so that nothing insecure is ever implied. Mails are
+# printed by the worker unless EMAIL_DELIVERY says otherwise (README, "Mail").
+PORT ?= 8000
+DEV_ENV := DJANGO_DEBUG=true EMAIL_DELIVERY=$${EMAIL_DELIVERY:-console}
 
+# The site and, beside it, the outbox worker that sends its mails; Ctrl-C stops both
+# (the shell's EXIT trap ends the worker when the server ends).
 run: $(VENV)/.runtime
 	$(DEV_ENV) $(BIN)/python manage.py migrate --no-input
-	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+	@$(DEV_ENV) $(BIN)/python manage.py send_notifications --loop --interval 2 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # A production-like stack on this machine: PostgreSQL, collected static files,
 # gunicorn with its config file, DEBUG off (plain HTTP on loopback).

@@ -22,6 +22,7 @@ from applications.models import (
     Notification,
     NotificationState,
 )
+from applications.outbox import cancel_notification
 from applications.privacy import record_access
 from applications.workflow import RouteStatus, allowed_transitions
 from staffauth.roles import HR_GROUP, sees_every_request
@@ -29,6 +30,7 @@ from staffauth.roles import HR_GROUP, sees_every_request
 
 class NotificationInline(admin.TabularInline):
     model = Notification
+    fk_name = "inquiry"
     fields = ["kind", "recipient", "state", "attempts", "next_attempt_at", "sent_at", "last_error"]
     readonly_fields = fields
     extra = 0
@@ -207,7 +209,7 @@ class InquiryAdmin(admin.ModelAdmin):
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
     list_display = [
-        "inquiry",
+        "subject",
         "kind",
         "recipient",
         "state",
@@ -217,12 +219,14 @@ class NotificationAdmin(admin.ModelAdmin):
     ]
     list_filter = ["state", "kind"]
     list_select_related = ["inquiry"]
-    search_fields = ["inquiry__reference", "recipient"]
+    search_fields = ["inquiry__reference", "recipient", "subject"]
     readonly_fields = [
-        "inquiry", "kind", "recipient", "bureaus", "covers_other_duties", "state", "attempts",
-        "next_attempt_at", "lease_expires_at", "last_error", "sent_at", "created_at",
+        "inquiry", "kind", "recipient", "subject", "body", "bureaus", "covers_other_duties",
+        "alert_for", "state", "attempts", "next_attempt_at", "lease_expires_at", "last_error",
+        "sent_at", "created_at",
     ]  # fmt: skip
-    actions = ["retry_now"]
+    exclude = ["routes"]
+    actions = ["retry_now", "cancel"]
 
     def has_add_permission(self, request):
         return False
@@ -232,10 +236,22 @@ class NotificationAdmin(admin.ModelAdmin):
 
     @admin.action(description="選択した通知メールを今すぐ再送信の対象にする")
     def retry_now(self, request, queryset):
+        # A fresh count of attempts: the mail gets OUTBOX_MAX_ATTEMPTS more.
         count = queryset.exclude(state=NotificationState.SENT).update(
-            state=NotificationState.PENDING, next_attempt_at=timezone.now(), lease_expires_at=None
+            state=NotificationState.PENDING,
+            next_attempt_at=timezone.now(),
+            lease_expires_at=None,
+            attempts=0,
         )
         self.message_user(request, f"{count} 件を送信待ちにしました。", messages.SUCCESS)
+
+    @admin.action(description="選択した通知メールの送信を取り消す（送信待ち・送信失敗のもの）")
+    def cancel(self, request, queryset):
+        count = sum(
+            cancel_notification(notification=notification, user=request.user)
+            for notification in queryset
+        )
+        self.message_user(request, f"{count} 件の送信を取り消しました。", messages.SUCCESS)
 
 
 class InternalNoteInline(admin.StackedInline):
@@ -318,9 +334,9 @@ class InquiryRouteAdmin(admin.ModelAdmin):
 
 @admin.register(InquiryAccess)
 class InquiryAccessAdmin(admin.ModelAdmin):
-    list_display = ["at", "user", "action", "inquiry"]
+    list_display = ["at", "user", "action", "inquiry", "notification"]
     list_filter = ["action", "at"]
-    list_select_related = ["user", "inquiry"]
+    list_select_related = ["user", "inquiry", "notification"]
     search_fields = ["inquiry__reference", "user__username"]
 
     def has_add_permission(self, request):

@@ -8,7 +8,7 @@ class ApplicationsConfig(AppConfig):
     verbose_name = "事前相談"
 
     def ready(self):
-        from applications.outbox import check_outbox
+        from applications.outbox import outbox_health
         from core.health import register_check
 
-        register_check("outbox", check_outbox)
+        register_check("outbox", outbox_health)

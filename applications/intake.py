@@ -6,17 +6,15 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 
-from applications.models import (
-    Inquiry,
-    InquiryRoute,
-    Notification,
-    NotificationKind,
-)
+from applications.models import Inquiry, InquiryRoute, NotificationKind
+from applications.outbox import queue_mail
 from applications.restrictions import restriction_concerns
 from applications.routing import BureauAddress, route_inquiry
 from applications.workflow import add_business_days
+from core.links import absolute_url, admin_change_url
 from core.models import InquiryWindow
 from portal.models import Restriction
 
@@ -33,8 +31,8 @@ def submit_inquiry(*, token, language, answers, bureaus, duties, received_at=Non
 
     ``answers`` holds the form's cleaned scalar fields. The same ``token`` submitted
     again (double click, resubmission, a concurrent request) returns the inquiry it
-    first made, and queues nothing more. Delivery is not attempted here: call
-    ``applications.outbox.deliver_notifications`` after commit.
+    first made, and queues nothing more. The mails are rendered and queued here;
+    the worker (``manage.py send_notifications``) delivers them, never the request.
     """
     existing = Inquiry.objects.filter(submission_token=token).first()
     if existing:
@@ -78,22 +76,48 @@ def submit_inquiry(*, token, language, answers, bureaus, duties, received_at=Non
         wants_other_duties=bool(answers.get("other_duties")),
         central_email=window.contact_email,
     )
+    context = {
+        "inquiry": inquiry,
+        "bureaus": list(chosen_bureaus.values()),
+        "duties": list(duties),
+        "concerns": restriction_notes(inquiry.restriction_answers),
+        "admin_url": admin_change_url(inquiry),
+        "window": window,
+        "status_url": status_url(inquiry, language),
+    }
     for route in routes:
-        notification = Notification.objects.create(
-            inquiry=inquiry,
+        route_bureaus = [chosen_bureaus[pk] for pk in route.bureau_ids]
+        queue_mail(
             kind=NotificationKind.CENTRAL if route.is_central else NotificationKind.BUREAU,
             recipient=route.recipient,
+            context={
+                **context,
+                "route_bureaus": route_bureaus,
+                "covers_other_duties": route.covers_other_duties,
+            },
+            language=language,
+            inquiry=inquiry,
+            bureaus=route_bureaus,
             covers_other_duties=route.covers_other_duties,
-            next_attempt_at=received_at,
+            now=received_at,
         )
-        notification.bureaus.set(route.bureau_ids)
-    Notification.objects.create(
-        inquiry=inquiry,
+    queue_mail(
         kind=NotificationKind.ACKNOWLEDGEMENT,
         recipient=inquiry.email,
-        next_attempt_at=received_at,
+        context=context,
+        language=language,
+        inquiry=inquiry,
+        now=received_at,
     )
     return Submission(inquiry, is_new=True)
+
+
+def status_url(inquiry, language):
+    """The applicant's secret status page, absolute, in ``language``; None once revoked."""
+    if not inquiry.status_token:
+        return None
+    with translation.override(language):
+        return absolute_url(reverse("applications:status", args=[inquiry.status_token]))
 
 
 def restriction_notes(answers):

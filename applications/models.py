@@ -186,6 +186,19 @@ class NotificationKind(models.TextChoices):
     BUREAU = "bureau", "局あて"
     CENTRAL = "central", "人事課（写し）"
     ACKNOWLEDGEMENT = "acknowledgement", "申込者への受付確認"
+    OVERDUE_REMINDER = "overdue_reminder", "回答期限超過のお知らせ（局あて）"
+    OVERDUE_ESCALATION = "overdue_escalation", "回答期限超過の連絡（人事課あて）"
+    REVIEW_REMINDER = "review_reminder", "掲載内容の確認依頼（局あて）"
+    REVIEW_UNADDRESSED = "review_unaddressed", "連絡先のない局の確認依頼（人事課あて）"
+    ALERT = "alert", "送信失敗の連絡（人事課あて）"
+
+
+# The mails that route one request: each goes to an address once per request.
+REQUEST_KINDS = [
+    NotificationKind.BUREAU,
+    NotificationKind.CENTRAL,
+    NotificationKind.ACKNOWLEDGEMENT,
+]
 
 
 class NotificationState(models.TextChoices):
@@ -193,6 +206,7 @@ class NotificationState(models.TextChoices):
     SENDING = "sending", "送信中"
     SENT = "sent", "送信済み"
     FAILED = "failed", "送信失敗（再試行を終了）"
+    CANCELLED = "cancelled", "取消し"
 
 
 class NotificationQuerySet(models.QuerySet):
@@ -207,21 +221,44 @@ class NotificationQuerySet(models.QuerySet):
 
 
 class Notification(models.Model):
-    """One mail to send about an inquiry: the transactional outbox.
+    """One mail the portal sends: the transactional outbox.
 
-    Rows are written in the same transaction as the inquiry, so a committed
-    inquiry always has its mails queued; delivery happens after commit.
+    Every mail is a row written in the transaction of what it reports (a request,
+    a reminder, a failed mail), with its subject and body rendered then; only the
+    worker (``manage.py send_notifications``) sends them.
     """
 
     inquiry = models.ForeignKey(
-        Inquiry, on_delete=models.CASCADE, related_name="notifications", verbose_name="申込み"
+        Inquiry,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name="申込み",
+        help_text="申込みについてのメールのとき。リマインダーなどは空欄です。",
     )
     kind = models.CharField("種類", max_length=20, choices=NotificationKind)
     recipient = models.EmailField("宛先")
+    subject = models.CharField("件名", max_length=255, blank=True)
+    body = models.TextField("本文", blank=True)
     bureaus = models.ManyToManyField(
         Bureau, blank=True, related_name="+", verbose_name="担当する局"
     )
     covers_other_duties = models.BooleanField("その他の業務を含む", default=False)
+    # The requests (as bureaus handle them) a reminder lists, so that the retention
+    # purge finds every mail that names a request.
+    routes = models.ManyToManyField(
+        "InquiryRoute", blank=True, related_name="reminders", verbose_name="対象の局ごとの対応"
+    )
+    # The mail an alert reports; one alert per failed mail.
+    alert_for = models.OneToOneField(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="alert",
+        verbose_name="送信できなかったメール",
+    )
     state = models.CharField(
         "状態", max_length=10, choices=NotificationState, default=NotificationState.PENDING
     )
@@ -244,7 +281,13 @@ class Notification(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["inquiry", "kind", "recipient"], name="notification_one_per_recipient"
+                fields=["inquiry", "kind", "recipient"],
+                condition=Q(kind__in=REQUEST_KINDS),
+                name="notification_one_per_recipient",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind__in=REQUEST_KINDS) | Q(inquiry__isnull=False),
+                name="notification_request_kind_has_request",
             ),
             models.CheckConstraint(
                 condition=Q(state__in=NotificationState.values), name="notification_state_known"
@@ -259,7 +302,8 @@ class Notification(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.inquiry.reference} → {self.recipient} ({self.get_state_display()})"
+        about = self.inquiry.reference if self.inquiry_id else self.get_kind_display()
+        return f"{about} → {self.recipient} ({self.get_state_display()})"
 
     def retry_delay(self):
         """Exponential backoff after the n-th failed attempt: 1, 2, 4 … minutes, capped at 6 h."""
@@ -348,18 +392,32 @@ class InternalNote(models.Model):
 class AccessAction(models.TextChoices):
     VIEW = "view", "閲覧"
     EXPORT = "export", "書き出し"
+    CANCEL_MAIL = "cancel_mail", "メールの送信取消し"
 
 
 class InquiryAccess(models.Model):
-    """Who looked at or exported a request's personal data, and when."""
+    """Who looked at or exported a request's personal data, or cancelled a mail, and when."""
 
     inquiry = models.ForeignKey(
-        Inquiry, on_delete=models.CASCADE, related_name="accesses", verbose_name="申込み"
+        Inquiry,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="accesses",
+        verbose_name="申込み",
+    )
+    notification = models.ForeignKey(
+        Notification,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="通知メール",
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="職員"
     )
-    action = models.CharField("操作", max_length=10, choices=AccessAction)
+    action = models.CharField("操作", max_length=20, choices=AccessAction)
     at = models.DateTimeField("日時", default=timezone.now, db_index=True)
 
     class Meta:
@@ -373,4 +431,5 @@ class InquiryAccess(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.get_action_display()} {self.inquiry.reference}"
+        about = self.inquiry.reference if self.inquiry_id else f"通知メール {self.notification_id}"
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.get_action_display()} {about}"

@@ -23,9 +23,11 @@ from applications.workflow import CLOSED
 logger = logging.getLogger(__name__)
 
 
-def record_access(*, inquiry_id, user, action):
-    """Note that ``user`` saw or exported a request's personal data."""
-    InquiryAccess.objects.create(inquiry_id=inquiry_id, user=user, action=action)
+def record_access(*, inquiry_id, user, action, notification=None):
+    """Note that ``user`` saw or exported a request's personal data, or cancelled a mail."""
+    InquiryAccess.objects.create(
+        inquiry_id=inquiry_id, notification=notification, user=user, action=action
+    )
 
 
 ANONYMISED_TEXT = "（匿名化済み）"
@@ -159,8 +161,10 @@ def anonymise_inquiries(*, inquiries, now, user=None, reason):
     Notification.objects.filter(inquiry__in=pks, kind=NotificationKind.ACKNOWLEDGEMENT).update(
         recipient=ANONYMISED_EMAIL
     )
-    # An SMTP error may quote the address it refused.
-    Notification.objects.filter(inquiry__in=pks).update(last_error="")
+    # The stored text of every mail that named them, reminders included; an SMTP
+    # error may quote the address it refused.
+    naming = Notification.objects.filter(Q(inquiry__in=pks) | Q(routes__inquiry__in=pks))
+    Notification.objects.filter(pk__in=naming.values("pk")).update(body="", last_error="")
     references = [inquiry.reference for inquiry in chosen]
     logger.info("Anonymised %s request(s) (%s): %s", len(references), reason, ", ".join(references))
     return references

@@ -1,35 +1,34 @@
-"""Reminders to staff: requests past their reply-by date, and listings due for review."""
+"""Reminders to staff: requests past their reply-by date, and listings due for review.
 
-import logging
-import smtplib
+Each reminder is queued in the outbox in the transaction that records it (routes
+marked reminded or escalated), so a reminder is sent once and never lost.
+"""
+
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from itertools import groupby
 
 from django.conf import settings
-from django.core import mail
 from django.db import transaction
 from django.utils import timezone, translation
 
-from applications.models import InquiryRoute
-from applications.outbox import render_mail
+from applications.models import InquiryRoute, NotificationKind
+from applications.outbox import queue_mail
 from applications.workflow import CLOSED
 from bureaus.models import Duty
 from core.links import absolute_url, admin_change_url
 from core.models import InquiryWindow
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass
 class OverdueRun:
     """What remind_overdue_routes did, for the command's summary."""
 
-    # (recipient, bureau, routes) for each reminder mail sent.
+    # (recipient, bureau, routes) for each reminder mail queued.
     reminded: list = field(default_factory=list)
-    # (recipient, routes) for the mail to the central window, when one went.
+    # (recipient, routes) for the mail to the central window, when one was queued.
     escalated: list = field(default_factory=list)
-    # (recipient or bureau, error) for mails not sent; their routes stay due.
+    # (bureau, reason) for reminders nobody could be sent; their routes stay due.
     failed: list = field(default_factory=list)
 
 
@@ -42,9 +41,9 @@ def remind_overdue_routes(*, today):
     window's when it has none), and is marked reminded. Every open route reminded
     more than INQUIRY_ESCALATE_AFTER_DAYS days before ``today`` and not yet
     escalated goes into one mail to the central window, and is marked escalated.
-    Each happens once: a second run sends nothing more. A mail not sent leaves its
-    routes unmarked, for the next run. The mails name a request by its reference
-    and company only: the personal data stays in admin.
+    Each happens once: a second run queues nothing more. With no address at all,
+    the routes stay unmarked, for the next run. The mails name a request by its
+    reference and company only: the personal data stays in admin.
     """
     # The time of day is the real one; the day is ``today``, so a run for a given
     # day (tests, a catch-up run) stamps that day.
@@ -65,10 +64,17 @@ def remind_overdue_routes(*, today):
         routes = list(group)
         bureau = routes[0].bureau
         recipient = bureau.contact_email or central
-        context = {"bureau": bureau, "routes": overdue_lines(routes), "today": today}
-        if send_staff_mail(result.failed, "overdue_reminder", context, recipient, bureau.name_ja):
-            InquiryRoute.objects.filter(pk__in=[r.pk for r in routes]).update(reminded_at=stamp)
-            result.reminded.append((recipient, bureau, routes))
+        if not recipient:
+            result.failed.append((bureau.name_ja, "no address (nor the central window's)"))
+            continue
+        queue_mail(
+            kind=NotificationKind.OVERDUE_REMINDER,
+            recipient=recipient,
+            context={"bureau": bureau, "routes": overdue_lines(routes), "today": today},
+            routes=routes,
+        )
+        InquiryRoute.objects.filter(pk__in=[r.pk for r in routes]).update(reminded_at=stamp)
+        result.reminded.append((recipient, bureau, routes))
 
     # "More than N days ago": reminded on a day before today minus N.
     cutoff = today - timedelta(days=settings.INQUIRY_ESCALATE_AFTER_DAYS)
@@ -78,17 +84,21 @@ def remind_overdue_routes(*, today):
             reminded_at__lt=timezone.make_aware(datetime.combine(cutoff, time.min)),
         )
     )
-    if unanswered:
-        context = {
-            "routes": overdue_lines(unanswered),
-            "days": settings.INQUIRY_ESCALATE_AFTER_DAYS,
-            "today": today,
-        }
-        if send_staff_mail(result.failed, "overdue_escalation", context, central, "人事課"):
-            InquiryRoute.objects.filter(pk__in=[r.pk for r in unanswered]).update(
-                escalated_at=stamp
-            )
-            result.escalated.append((central, unanswered))
+    if unanswered and not central:
+        result.failed.append(("人事課", "the central window has no address"))
+    elif unanswered:
+        queue_mail(
+            kind=NotificationKind.OVERDUE_ESCALATION,
+            recipient=central,
+            context={
+                "routes": overdue_lines(unanswered),
+                "days": settings.INQUIRY_ESCALATE_AFTER_DAYS,
+                "today": today,
+            },
+            routes=unanswered,
+        )
+        InquiryRoute.objects.filter(pk__in=[r.pk for r in unanswered]).update(escalated_at=stamp)
+        result.escalated.append((central, unanswered))
     return result
 
 
@@ -101,27 +111,25 @@ def overdue_lines(routes):
 class ReviewReminders:
     """What send_review_reminders did, for the command's summary."""
 
-    # (bureau, its due duties) per mail sent to the bureau itself.
+    # (bureau, its due duties) per mail queued to the bureau itself.
     sent: list = field(default_factory=list)
     # (bureau, its due duties) for bureaus with no address, reported centrally.
     unaddressed: list = field(default_factory=list)
     # Where the unaddressed bureaus were reported; empty when nowhere could be.
     central_recipient: str = ""
-    # (recipient, error) for mails the server refused.
-    failed: list = field(default_factory=list)
 
     @property
     def duty_count(self):
         return sum(len(duties) for _bureau, duties in self.sent + self.unaddressed)
 
 
+@transaction.atomic
 def send_review_reminders(*, today, months=None):
-    """Mail each bureau the list of its published duties that are due for review.
+    """Queue to each bureau the list of its published duties that are due for review.
 
     One mail per bureau, to its contact address. Bureaus without an address are
-    listed in one mail to the central inquiry window instead. A mail the server
-    refuses is recorded and the others still go. Nothing is written to the
-    database: the duties stay due until staff mark them confirmed in admin.
+    listed in one mail to the central inquiry window instead. The duties stay due
+    until the bureau confirms them in admin, so a monthly run asks again.
     """
     months = settings.REVIEW_INTERVAL_MONTHS if months is None else months
     due = (
@@ -137,11 +145,12 @@ def send_review_reminders(*, today, months=None):
         if not bureau.contact_email:
             result.unaddressed.append((bureau, duties))
             continue
-        context = {"bureau": bureau, "duties": review_lines(duties), "months": months}
-        if send_staff_mail(
-            result.failed, "review_reminder", context, bureau.contact_email, bureau.name_ja
-        ):
-            result.sent.append((bureau, duties))
+        queue_mail(
+            kind=NotificationKind.REVIEW_REMINDER,
+            recipient=bureau.contact_email,
+            context={"bureau": bureau, "duties": review_lines(duties), "months": months},
+        )
+        result.sent.append((bureau, duties))
 
     if result.unaddressed:
         window = InquiryWindow.objects.current()
@@ -158,10 +167,12 @@ def send_review_reminders(*, today, months=None):
                     for bureau, duties in result.unaddressed
                 ],
             }
-            if send_staff_mail(
-                result.failed, "review_unaddressed", context, window.contact_email, "人事課"
-            ):
-                result.central_recipient = window.contact_email
+            queue_mail(
+                kind=NotificationKind.REVIEW_UNADDRESSED,
+                recipient=window.contact_email,
+                context=context,
+            )
+            result.central_recipient = window.contact_email
     return result
 
 
@@ -176,21 +187,3 @@ def review_lines(duties):
             }
             for duty in duties
         ]
-
-
-def send_staff_mail(failed, template, context, recipient, label):
-    """Send one Japanese mail to staff; a failure is appended to ``failed`` as
-    (recipient or ``label``, error text). True when sent."""
-    if not recipient:
-        failed.append((label, "no address (nor the central window's)"))
-        return False
-    subject, body = render_mail(
-        f"applications/email/{template}", context, language=settings.LANGUAGE_CODE
-    )
-    try:
-        mail.send_mail(subject, body, None, [recipient])
-    except (smtplib.SMTPException, OSError) as error:
-        logger.warning("Staff mail (%s) not sent: %s", template, type(error).__name__)
-        failed.append((recipient, f"{type(error).__name__}: {error}"))
-        return False
-    return True

@@ -4,7 +4,6 @@ status page, and the public statistics of requests."""
 import uuid
 
 from django.conf import settings
-from django.db import transaction
 from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,7 +13,6 @@ from django.views.decorators.cache import never_cache
 from applications.forms import ConsultationForm
 from applications.intake import restriction_notes, submit_inquiry
 from applications.models import Inquiry
-from applications.outbox import deliver_notifications
 from applications.statistics import programme_statistics
 from applications.throttle import take_submission_slot
 from bureaus.models import Bureau, Duty
@@ -92,9 +90,6 @@ def consultation_confirm(request):
             bureaus=form.cleaned_data["bureaus"],
             duties=form.cleaned_data["duties"].select_related("bureau"),
         )
-        if submission.is_new:
-            ids = list(submission.inquiry.notifications.values_list("pk", flat=True))
-            transaction.on_commit(lambda: deliver_notifications(ids=ids))
         request.session[DONE] = submission.inquiry.pk
         request.session.pop(DRAFT, None)
         return redirect("applications:done")

@@ -53,6 +53,16 @@ def env_str(name, default=_UNSET):
     return default if value is None else value
 
 
+def env_choice(name, choices, default=_UNSET):
+    """Read one of a fixed set of words."""
+    value = _raw(name, default)
+    if value is None:
+        return default
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name}={value!r} is not one of: {', '.join(choices)}.")
+    return value
+
+
 def env_list(name, default=_UNSET):
     """Read a comma-separated list, dropping blanks."""
     value = _raw(name, default)

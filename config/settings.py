@@ -11,7 +11,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_choice, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -194,21 +194,40 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Django 6.1's MAILERS replaces the EMAIL_* settings; the environment keeps the
-# familiar variable names.
-MAILERS = {
-    "default": {
-        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "OPTIONS": {
-            "host": env_str("EMAIL_HOST", "localhost"),
-            "port": env_int("EMAIL_PORT", 25, minimum=1, maximum=65535),
-            "username": env_str("EMAIL_HOST_USER", ""),
-            "password": env_str("EMAIL_HOST_PASSWORD", ""),
-            "use_tls": env_bool("EMAIL_USE_TLS", False),
-            # The mail server must never hold a request for long.
-            "timeout": env_int("EMAIL_TIMEOUT", 5, minimum=1, maximum=120),
-        },
+# familiar variable names. Only the outbox worker sends mail (send_notifications).
+EMAIL_DELIVERY = env_choice("EMAIL_DELIVERY", ["smtp", "console", "file"], "smtp")
+if EMAIL_DELIVERY == "smtp":
+    smtp_timeout = env_int("EMAIL_TIMEOUT", 5, minimum=1, maximum=120)
+    MAILERS = {
+        "default": {
+            # Django's SMTP backend with an overall deadline per call (core.mailer).
+            "BACKEND": "core.mailer.DeadlineSMTPBackend",
+            "OPTIONS": {
+                "host": env_str("EMAIL_HOST", "localhost"),
+                "port": env_int("EMAIL_PORT", 25, minimum=1, maximum=65535),
+                "username": env_str("EMAIL_HOST_USER", ""),
+                "password": env_str("EMAIL_HOST_PASSWORD", ""),
+                "use_tls": env_bool("EMAIL_USE_TLS", False),
+                # Each socket operation; a trickling server is stopped by the deadline.
+                "timeout": smtp_timeout,
+                "deadline": env_int("EMAIL_DEADLINE", 30, minimum=smtp_timeout, maximum=600),
+            },
+        }
     }
-}
+elif EMAIL_DELIVERY == "console":
+    # Development: each mail is printed by the worker (make run).
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+else:
+    # Development: each mail is written to a file under EMAIL_FILE_PATH.
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": env_str("EMAIL_FILE_PATH", str(BASE_DIR / "sent-mail"))},
+        }
+    }
+# A mail still not sent after this many attempts (with growing pauses: 1 minute,
+# 2, 4 … at most 6 hours apart) fails for good, and the central window is told.
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 12, minimum=1, maximum=50)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "no-reply@kouryu.metro.tokyo.example")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

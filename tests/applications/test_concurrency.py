@@ -18,7 +18,13 @@ from django.db import connection, transaction
 
 from applications.forms import ConsultationForm
 from applications.intake import submit_inquiry
-from applications.models import Inquiry, Notification, NotificationKind, NotificationState
+from applications.models import (
+    REQUEST_KINDS,
+    Inquiry,
+    Notification,
+    NotificationKind,
+    NotificationState,
+)
 from applications.outbox import deliver_notifications
 from tests.applications.helpers import form_data
 
@@ -115,9 +121,7 @@ def test_the_same_request_submitted_twice_at_once_makes_one_inquiry():
         assert sorted(submission.is_new for submission in submissions) == [False, True]
         assert len({submission.inquiry.pk for submission in submissions}) == 1
         inquiry = Inquiry.objects.get(submission_token=token)
-        assert sorted(inquiry.notifications.values_list("kind", flat=True)) == sorted(
-            NotificationKind.values
-        )
+        assert sorted(inquiry.notifications.values_list("kind", flat=True)) == sorted(REQUEST_KINDS)
     assert Inquiry.objects.count() == 3
     assert Notification.objects.count() == 9
 
@@ -153,6 +157,8 @@ def test_workers_sending_at_once_send_each_mail_exactly_once(mailbox):
             inquiry=inquiry,
             kind=NotificationKind.ACKNOWLEDGEMENT,
             recipient=f"applicant-{number:02d}@energy.example",
+            subject=f"受付確認 {number}",
+            body="本文",
             next_attempt_at=inquiry.received_at,
         )
         for number in range(MAILS - 3)

@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 
 from applications.models import Inquiry, Notification, NotificationKind
+from applications.outbox import deliver_notifications
 from tests.applications.helpers import form_data
 
 pytestmark = pytest.mark.django_db
@@ -21,6 +22,9 @@ def submit(client, **overrides):
 def test_a_valid_request_goes_through_confirm_to_done(client, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         response = submit(client)
+    # The request sends nothing itself: its three mails wait for the worker.
+    assert mail.outbox == []
+    assert deliver_notifications() == 3
     assert response.status_code == 302
     assert response.url == "/consultation/done/"
     inquiry = Inquiry.objects.get()

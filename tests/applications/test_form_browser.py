@@ -24,6 +24,7 @@ from django.utils import translation
 from playwright.sync_api import Locator, Page, expect
 
 from applications.models import Answer, Inquiry
+from applications.outbox import deliver_notifications
 from bureaus.models import Bureau, Duty
 from tests.test_browser_journey import activate, choose_with_arrow_keys, tab_to
 
@@ -223,6 +224,8 @@ def test_japanese_keyboard_journey_from_a_duty_to_the_done_page(page):
     assert list(inquiry.duties.all()) == [duty]
     assert list(inquiry.bureaus.all()) == [duty.bureau]
 
+    assert mail.outbox == []  # The request only queued them; the worker sends them.
+    assert deliver_notifications() == 3
     assert len(mail.outbox) == 3, [m.to for m in mail.outbox]
     recipients = sorted(m.to[0] for m in mail.outbox)
     assert recipients == sorted([ENVIRONMENT_EMAIL, CENTRAL_EMAIL, "hanako.yamada@energy.example"])
@@ -420,6 +423,7 @@ def test_english_journey_to_the_done_page_and_an_english_acknowledgement(page):
     assert inquiry.language == "en"
     assert inquiry.phone == "03-5388-2374"
 
+    assert deliver_notifications() == 3
     assert len(mail.outbox) == 3, [m.to for m in mail.outbox]
     (acknowledgement,) = [m for m in mail.outbox if m.to == ["hanako.yamada@energy.example"]]
     assert reference in acknowledgement.subject

@@ -20,7 +20,13 @@ from django.utils.module_loading import import_string
 
 from applications.forms import ConsultationForm
 from applications.intake import submit_inquiry
-from applications.models import Inquiry, Notification, NotificationKind, NotificationState
+from applications.models import (
+    REQUEST_KINDS,
+    Inquiry,
+    Notification,
+    NotificationKind,
+    NotificationState,
+)
 from applications.outbox import SENDING_LEASE, claim_due_notifications, deliver_notifications
 from bureaus.models import Bureau
 from tests.applications.helpers import form_data
@@ -91,7 +97,11 @@ def submit_through_views(client, **overrides):
 
 
 def by_kind(inquiry):
-    return {notification.kind: notification for notification in inquiry.notifications.all()}
+    """The mails that route the request, by kind (not an alert about one of them)."""
+    return {
+        notification.kind: notification
+        for notification in inquiry.notifications.filter(kind__in=REQUEST_KINDS)
+    }
 
 
 def refused(address, code):
@@ -114,7 +124,7 @@ def test_a_request_for_the_hydrogen_duty_queues_a_bureau_central_and_acknowledge
 
     assert Notification.objects.count() == 3
     rows = by_kind(inquiry)
-    assert set(rows) == set(NotificationKind.values)
+    assert set(rows) == set(REQUEST_KINDS)
     assert rows[NotificationKind.BUREAU].recipient == BUREAU_ADDRESS
     assert list(rows[NotificationKind.BUREAU].bureaus.all()) == [environment]
     assert rows[NotificationKind.CENTRAL].recipient == CENTRAL_ADDRESS
@@ -227,32 +237,49 @@ def test_a_permanent_refusal_marks_the_mail_failed_and_it_is_never_retried(
     assert failed.lease_expires_at is None
     assert all(row.state == NotificationState.SENT for row in rows.values())
     assert sorted(message.to[0] for message in mailoutbox) == sorted([CENTRAL_ADDRESS, APPLICANT])
+    # The central window is told, once, by a mail of its own.
+    alert = Notification.objects.get(kind=NotificationKind.ALERT)
+    assert (alert.alert_for, alert.recipient, alert.inquiry) == (failed, CENTRAL_ADDRESS, inquiry)
 
     Notification.objects.update(next_attempt_at=timezone.now() - timedelta(days=1))
-    assert deliver_notifications() == 0
+    assert deliver_notifications() == 1  # The alert; the refused mail is never tried again.
+    assert mailoutbox[-1].to == [CENTRAL_ADDRESS]
+    assert inquiry.reference in mailoutbox[-1].subject
     failed.refresh_from_db()
     assert failed.state == NotificationState.FAILED
     assert failed.attempts == 1
+    assert Notification.objects.filter(kind=NotificationKind.ALERT).count() == 1
 
 
 @pytest.mark.parametrize(
-    "error",
+    ("error", "connection_lost"),
     [
-        refused(BUREAU_ADDRESS, 451),
-        smtplib.SMTPDataError(421, b"4.3.2 Try again later"),
-        smtplib.SMTPServerDisconnected("Connection unexpectedly closed"),
-        TimeoutError("timed out"),
+        (refused(BUREAU_ADDRESS, 451), False),
+        (smtplib.SMTPDataError(421, b"4.3.2 Try again later"), False),
+        (smtplib.SMTPServerDisconnected("Connection unexpectedly closed"), True),
+        (TimeoutError("timed out"), True),
     ],
     ids=["rcpt-451", "data-421", "disconnected", "timeout"],
 )
 def test_a_transient_error_leaves_the_mail_pending_for_a_later_attempt(
-    refusing_mailer, mailoutbox, error
+    refusing_mailer, mailoutbox, error, connection_lost
 ):
     refusing_mailer.refusals = {BUREAU_ADDRESS: error}
     inquiry = submit().inquiry
     before = timezone.now()
 
-    assert deliver_notifications() == 2
+    # With the connection gone, the mails after the bureau's go back untried.
+    assert deliver_notifications() == (0 if connection_lost else 2)
+    if connection_lost:
+        for notification in inquiry.notifications.all():
+            assert notification.state == NotificationState.PENDING
+            assert notification.attempts == 1
+        Notification.objects.exclude(kind=NotificationKind.BUREAU).update(
+            next_attempt_at=timezone.now()
+        )
+        refusing_mailer.refusals = {}
+        assert deliver_notifications() == 2
+        refusing_mailer.refusals = {BUREAU_ADDRESS: error}
 
     pending = by_kind(inquiry)[NotificationKind.BUREAU]
     assert pending.state == NotificationState.PENDING

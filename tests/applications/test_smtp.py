@@ -5,17 +5,12 @@ in-memory backend in place) and reads what arrived on the wire: envelope, header
 and the decoded body.
 """
 
-import logging
-import socket
 import socketserver
 import threading
 from collections import Counter
-from email import message_from_bytes, policy
-from email.header import decode_header, make_header
 from io import StringIO
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.utils import timezone
@@ -23,6 +18,8 @@ from django.utils import timezone
 from applications.models import Inquiry, Notification, NotificationKind, NotificationState
 from applications.outbox import deliver_notifications
 from tests.applications.helpers import form_data
+from tests.applications.mail_server import Mailbox, use_mail_server
+from tests.conftest import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -45,101 +42,6 @@ EXPECTED_HEADERS = {
 }
 
 
-class Received:
-    """One mail as the server got it."""
-
-    def __init__(self, envelope):
-        self.mail_from = envelope.mail_from
-        self.rcpt_tos = list(envelope.rcpt_tos)
-        self.raw = envelope.original_content
-        self.message = message_from_bytes(self.raw, policy=policy.default)
-
-    @property
-    def raw_head(self):
-        return self.raw.split(b"\r\n\r\n", 1)[0]
-
-    @property
-    def decoded_subject(self):
-        """The Subject as RFC 2047 decoding of the header on the wire gives it."""
-        encoded = message_from_bytes(self.raw, policy=policy.compat32)["Subject"]
-        return str(make_header(decode_header(encoded)))
-
-    @property
-    def body(self):
-        return self.message.get_content()
-
-
-class Mailbox:
-    """An aiosmtpd handler that keeps every mail and refuses the recipients it is told to."""
-
-    def __init__(self, refuse=None):
-        self.refuse = refuse or {}
-        self.received = []
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if reply := self.refuse.get(address):
-            return reply
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        self.received.append(Received(envelope))
-        return "250 Message accepted for delivery"
-
-    def recipients(self):
-        return Counter(rcpt for mail in self.received for rcpt in mail.rcpt_tos)
-
-    def to(self, address):
-        [mail] = [mail for mail in self.received if mail.rcpt_tos == [address]]
-        return mail
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def use_mail_server(settings, port):
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
-        }
-    }
-
-
-@pytest.fixture
-def start_smtp():
-    """Start an aiosmtpd server with a handler on a port; every one is stopped after."""
-    controllers = []
-    # aiosmtpd logs every command at INFO; a failing test's report needs none of it.
-    log = logging.getLogger("mail.log")
-    level = log.level
-    log.setLevel(logging.WARNING)
-
-    def start(handler, port):
-        controller = Controller(handler, hostname="127.0.0.1", port=port)
-        controller.start()
-        controllers.append(controller)
-        return controller
-
-    yield start
-    for controller in controllers:
-        controller.stop()
-    log.setLevel(level)
-
-
-@pytest.fixture
-def mailbox(settings, start_smtp):
-    """A running server that accepts everything, and MAILERS pointing at it."""
-    box = Mailbox()
-    port = free_port()
-    start_smtp(box, port)
-    use_mail_server(settings, port)
-    return box
-
-
 @pytest.fixture
 def greeting_server(settings):
     """A server that answers every connection with a set greeting and hangs up."""
@@ -159,6 +61,7 @@ def greeting_server(settings):
 
 
 def submit_through_views(client, capture, **overrides):
+    """Send a request through the form, then run one pass of the worker."""
     response = client.post("/consultation/", form_data(**overrides))
     assert response.status_code == 302, response.content.decode()[:3000]
     token = client.get("/consultation/confirm/").context["token"]
@@ -166,6 +69,7 @@ def submit_through_views(client, capture, **overrides):
         response = client.post("/consultation/confirm/", {"token": token})
     assert response.status_code == 302
     assert response.url == "/consultation/done/"
+    deliver_notifications()
     return response
 
 
@@ -279,16 +183,22 @@ def test_a_refused_recipient_is_retried_only_when_the_refusal_is_temporary(
     assert acknowledgement.sent_at is None
     # The refusal spoils nothing else sent over the same connection.
     assert box.recipients() == Counter([BUREAU_ADDRESS, CENTRAL_ADDRESS])
-    assert set(
-        inquiry.notifications.exclude(pk=acknowledgement.pk).values_list("state", flat=True)
-    ) == {NotificationState.SENT}
+    others = inquiry.notifications.exclude(pk=acknowledgement.pk).exclude(
+        kind=NotificationKind.ALERT
+    )
+    assert set(others.values_list("state", flat=True)) == {NotificationState.SENT}
+    # A mail that failed for good is reported to the central window by an alert.
+    alerts = Notification.objects.filter(kind=NotificationKind.ALERT, alert_for=acknowledgement)
+    assert alerts.count() == (1 if state == NotificationState.FAILED else 0)
 
-    # Once the server accepts the address, only a temporary refusal is sent again.
+    # Once the server accepts the address, only a temporary refusal is sent again
+    # (and the alert about a permanent one goes to the central window).
     box.refuse = {}
     Notification.objects.update(next_attempt_at=timezone.now())
     retried = 1 if state == NotificationState.PENDING else 0
-    assert deliver_notifications() == retried
+    assert deliver_notifications() == 1
     assert box.recipients()[APPLICANT] == retried
+    assert box.recipients()[CENTRAL_ADDRESS] == 2 - retried
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ from django.core import mail
 from django.urls import reverse
 
 from applications.models import Inquiry, Notification
+from applications.outbox import deliver_notifications
 from bureaus.models import Duty
 from tests.applications.helpers import form_data
 
@@ -103,6 +104,7 @@ def test_submitting_twice_creates_one_inquiry(client, django_capture_on_commit_c
     assert first.url == DONE
     assert second.url == FORM
     assert Inquiry.objects.count() == 1
+    assert deliver_notifications() == 3
     assert len(mail.outbox) == 3
 
 
@@ -164,6 +166,7 @@ def test_an_english_request_is_recorded_in_english(client, django_capture_on_com
         to_confirm(client, prefix="/en")
         assert confirm(client, prefix="/en").url == "/en" + DONE
     assert Inquiry.objects.get().language == "en"
+    deliver_notifications()
     acknowledgement = next(m for m in mail.outbox if m.to == ["hanako.yamada@energy.example"])
     assert "We have received your request" in acknowledgement.body
 
@@ -192,6 +195,7 @@ def test_admin_lists_inquiries_with_their_bureaus_and_delivery(
     with django_capture_on_commit_callbacks(execute=True):
         to_confirm(client)
         confirm(client)
+    deliver_notifications()
     inquiry = Inquiry.objects.get()
     listing = admin_client.get(reverse("admin:applications_inquiry_changelist")).content.decode()
     assert inquiry.reference in listing and "環境局" in listing and "受付" in listing

@@ -9,16 +9,24 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core import mail
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from applications.admin import RouteForm
+from applications.handling import change_route_status
 from applications.intake import submit_inquiry
-from applications.models import InquiryRoute, InternalNote
+from applications.models import InquiryRoute, InternalNote, Notification, NotificationKind
 from applications.outbox import build_message
 from applications.reminders import remind_overdue_routes
-from applications.workflow import RouteStatus, add_business_days, allowed_transitions, can_move
+from applications.workflow import (
+    CLOSED,
+    RouteStatus,
+    add_business_days,
+    allowed_transitions,
+    can_move,
+)
 from core.models import InquiryWindow
 from tests.applications.helpers import inquiry_answers
 from tests.conftest import make_bureau, make_duty
@@ -222,6 +230,42 @@ def test_accepting_after_the_steps_sets_closed_at_once(admin_client, route):
     assert route.status == RouteStatus.ACCEPTED and route.closed_at is not None
 
 
+# --- change_route_status: the one way a status changes (admin, commands, tests). ----------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("current", RouteStatus.values)
+@pytest.mark.parametrize("new", RouteStatus.values)
+def test_every_status_change_goes_through_one_function_that_records_closing(route, current, new):
+    InquiryRoute.objects.filter(pk=route.pk).update(status=current)
+    route.refresh_from_db()
+    moment = timezone.now()
+    if new != current and not can_move(current, new):
+        with pytest.raises(ValidationError):
+            change_route_status(route=route, status=new, now=moment)
+        route.refresh_from_db()
+        assert (route.status, route.closed_at) == (current, None)
+        return
+    change_route_status(route=route, status=new, now=moment)
+    route.refresh_from_db()
+    assert route.status == new
+    if new == current:
+        assert route.closed_at is None  # Staying put is not a move.
+    else:
+        assert route.closed_at == (moment if new in CLOSED else None)
+
+
+@pytest.mark.django_db
+def test_a_move_is_checked_against_the_stored_status_not_the_one_in_hand(route):
+    # Another clerk declined it meanwhile: this clerk's stale copy cannot reopen it.
+    stale = InquiryRoute.objects.get(pk=route.pk)
+    change_route_status(route=route, status=RouteStatus.DECLINED)
+    with pytest.raises(ValidationError):
+        change_route_status(route=stale, status=RouteStatus.CONSULTING)
+    route.refresh_from_db()
+    assert route.status == RouteStatus.DECLINED
+
+
 @pytest.mark.django_db
 def test_a_note_gets_its_author_and_cannot_be_edited_afterwards(admin_client, route):
     author = get_user_model().objects.get(username="admin")
@@ -265,8 +309,8 @@ def test_internal_notes_appear_in_no_mail(admin_client, language):
     inquiry.routes.update(reply_by=date(2026, 1, 5))
     remind_overdue_routes(today=date(2026, 1, 6))
     remind_overdue_routes(today=date(2026, 1, 12))
-    assert len(mail.outbox) >= 2
-    for message in mail.outbox:
+    assert len(reminders()) >= 2
+    for message in reminders():
         assert SECRET_NOTE not in message.subject + message.body
 
 
@@ -279,6 +323,18 @@ DEADLINE = date(2026, 1, 16)  # a Friday
 def central(db):
     window = InquiryWindow.objects.get()
     return window.contact_email
+
+
+def reminders():
+    """The overdue mails queued so far (the worker sends them), oldest first."""
+    kinds = [NotificationKind.OVERDUE_REMINDER, NotificationKind.OVERDUE_ESCALATION]
+    return list(Notification.objects.filter(kind__in=kinds).order_by("pk"))
+
+
+def forget_reminders():
+    Notification.objects.filter(
+        kind__in=[NotificationKind.OVERDUE_REMINDER, NotificationKind.OVERDUE_ESCALATION]
+    ).delete()
 
 
 def overdue_route(bureau, reply_by=DEADLINE, **answers):
@@ -295,7 +351,7 @@ def test_nothing_is_sent_before_or_on_the_reply_by_date(central):
     for today in [DEADLINE - timedelta(days=3), DEADLINE]:
         result = remind_overdue_routes(today=today)
         assert not result.reminded and not result.escalated
-    assert mail.outbox == []
+    assert reminders() == []
     route.refresh_from_db()
     assert route.reminded_at is None
 
@@ -310,10 +366,10 @@ def test_an_overdue_route_is_reminded_once_in_one_mail_per_bureau(central):
 
     remind_overdue_routes(today=today)
 
-    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+    assert sorted(m.recipient for m in reminders()) == sorted(
         [bureau.contact_email, other.contact_email]
     )
-    message = next(m for m in mail.outbox if m.to == [bureau.contact_email])
+    message = next(m for m in reminders() if m.recipient == bureau.contact_email)
     for route in (first, second):
         assert route.inquiry.reference in message.body
         assert route.inquiry.company_name in message.body
@@ -331,9 +387,9 @@ def test_an_overdue_route_is_reminded_once_in_one_mail_per_bureau(central):
         route.refresh_from_db()
         assert route.reminded_at is not None and route.escalated_at is None
 
-    mail.outbox.clear()
+    forget_reminders()
     result = remind_overdue_routes(today=today)
-    assert mail.outbox == [] and not result.reminded and not result.escalated
+    assert reminders() == [] and not result.reminded and not result.escalated
 
 
 @pytest.mark.django_db
@@ -342,26 +398,26 @@ def test_a_route_is_escalated_after_the_further_period_and_only_once(settings, c
     route = overdue_route(make_bureau(), company_name="第三興業株式会社")
     reminded_on = DEADLINE + timedelta(days=1)
     remind_overdue_routes(today=reminded_on)
-    mail.outbox.clear()
+    forget_reminders()
 
     # Exactly three days after the reminder is not "more than three".
     for days in (1, 2, 3):
         remind_overdue_routes(today=reminded_on + timedelta(days=days))
-    assert mail.outbox == []
+    assert reminders() == []
 
     remind_overdue_routes(today=reminded_on + timedelta(days=4))
-    assert [m.to for m in mail.outbox] == [[central]]
-    body = mail.outbox[0].body
+    assert [m.recipient for m in reminders()] == [central]
+    body = reminders()[0].body
     assert route.inquiry.reference in body and "第三興業株式会社" in body
     assert route.bureau.name_ja in body
     assert ANSWERS["contact_name"] not in body and ANSWERS["email"] not in body
     route.refresh_from_db()
     assert route.escalated_at is not None
 
-    mail.outbox.clear()
+    forget_reminders()
     remind_overdue_routes(today=reminded_on + timedelta(days=5))
     remind_overdue_routes(today=reminded_on + timedelta(days=30))
-    assert mail.outbox == []
+    assert reminders() == []
 
 
 @pytest.mark.django_db
@@ -370,11 +426,11 @@ def test_the_escalation_period_follows_the_setting(settings, central):
     overdue_route(make_bureau())
     reminded_on = DEADLINE + timedelta(days=1)
     remind_overdue_routes(today=reminded_on)
-    mail.outbox.clear()
+    forget_reminders()
     remind_overdue_routes(today=reminded_on + timedelta(days=1))
-    assert mail.outbox == []
+    assert reminders() == []
     remind_overdue_routes(today=reminded_on + timedelta(days=2))
-    assert [m.to for m in mail.outbox] == [[central]]
+    assert [m.recipient for m in reminders()] == [central]
 
 
 @pytest.mark.django_db
@@ -385,7 +441,7 @@ def test_closed_routes_are_never_reminded_nor_escalated(settings, central, close
     InquiryRoute.objects.filter(pk=route.pk).update(status=closed)
     for days in (1, 10, 100):
         remind_overdue_routes(today=DEADLINE + timedelta(days=days))
-    assert mail.outbox == []
+    assert reminders() == []
     route.refresh_from_db()
     assert route.reminded_at is None and route.escalated_at is None
 
@@ -396,39 +452,51 @@ def test_a_route_closed_after_its_reminder_is_not_escalated(settings, central):
     route = overdue_route(make_bureau())
     remind_overdue_routes(today=DEADLINE + timedelta(days=1))
     InquiryRoute.objects.filter(pk=route.pk).update(status=RouteStatus.WITHDRAWN)
-    mail.outbox.clear()
+    forget_reminders()
     remind_overdue_routes(today=DEADLINE + timedelta(days=10))
-    assert mail.outbox == []
+    assert reminders() == []
 
 
 @pytest.mark.django_db
 def test_a_bureau_without_an_address_is_reminded_through_the_central_window(central):
     route = overdue_route(make_bureau(contact_email=""))
     remind_overdue_routes(today=DEADLINE + timedelta(days=1))
-    assert [m.to for m in mail.outbox] == [[central]]
+    assert [m.recipient for m in reminders()] == [central]
     route.refresh_from_db()
     assert route.reminded_at is not None
 
 
 @pytest.mark.django_db
-def test_a_refused_mail_leaves_its_routes_for_the_next_run(monkeypatch, central):
-    from applications import reminders
+def test_routes_are_marked_only_with_their_reminder_queued(monkeypatch, central):
+    # One transaction: a reminder that cannot be queued leaves its routes for the next run.
+    from applications import reminders as module
 
     route = overdue_route(make_bureau())
 
-    def refuse(*args, **kwargs):
-        raise OSError("connection refused")
+    def broken(**kwargs):
+        raise RuntimeError("the template is broken")
 
-    monkeypatch.setattr(reminders.mail, "send_mail", refuse)
-    result = remind_overdue_routes(today=DEADLINE + timedelta(days=1))
-    assert result.failed and not result.reminded
+    monkeypatch.setattr(module, "queue_mail", broken)
+    with pytest.raises(RuntimeError):
+        remind_overdue_routes(today=DEADLINE + timedelta(days=1))
     route.refresh_from_db()
-    assert route.reminded_at is None
+    assert route.reminded_at is None and reminders() == []
 
     monkeypatch.undo()
     remind_overdue_routes(today=DEADLINE + timedelta(days=2))
     route.refresh_from_db()
-    assert route.reminded_at is not None and len(mail.outbox) == 1
+    assert route.reminded_at is not None and len(reminders()) == 1
+    assert list(reminders()[0].routes.all()) == [route]
+
+
+@pytest.mark.django_db
+def test_with_no_address_anywhere_the_route_waits_for_the_next_run():
+    InquiryWindow.objects.update(contact_email="")
+    route = overdue_route(make_bureau(contact_email=""))
+    result = remind_overdue_routes(today=DEADLINE + timedelta(days=1))
+    assert result.failed and not result.reminded and reminders() == []
+    route.refresh_from_db()
+    assert route.reminded_at is None
 
 
 @pytest.mark.django_db
@@ -440,4 +508,4 @@ def test_the_command_runs_for_a_given_date(central):
     route.refresh_from_db()
     assert route.reminded_at.astimezone(TOKYO).date() == DEADLINE + timedelta(days=1)
     call_command("remind_overdue", "--date", (DEADLINE + timedelta(days=1)).isoformat(), stdout=out)
-    assert len(mail.outbox) == 1
+    assert len(reminders()) == 1

@@ -1,10 +1,13 @@
-"""Benchmark: latency of the pre-consultation submit with the mail server up, refusing, or hanging.
+"""Benchmark: the pre-consultation submit, and the outbox worker, with the mail server
+up, refusing, or hanging.
 
 Run by `make bench`. Each scenario submits the same request N times through
-Django's test client against a fresh SQLite database (or DATABASE_URL), with
-real SMTP delivery after commit: to an aiosmtpd server (up), to a closed port
-(refusing), and to a socket that accepts but never answers (hanging, bounded by
-EMAIL_TIMEOUT). Figures are reported as medians and ratios from one run.
+Django's test client against a fresh SQLite database (or DATABASE_URL), then runs
+one pass of the worker over the mails queued: to an aiosmtpd server (up), to a
+closed port (refusing), and to a socket that accepts but never answers (hanging).
+The request only queues its mails, so its latency must not follow the mail
+server; the worker's pass is bounded by EMAIL_TIMEOUT per operation and
+EMAIL_DEADLINE per call. Figures are medians and ratios from one run.
 """
 
 import os
@@ -20,12 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 SUBMISSIONS = int(os.environ.get("BENCH_SUBMISSIONS", "30"))
 TIMEOUT = 1
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+DEADLINE = 2
 
 
 def configure():
@@ -39,7 +37,9 @@ def configure():
         DJANGO_LOG_LEVEL="ERROR",
         CONSULTATION_MIN_FILL_SECONDS="0",
         CONSULTATION_SUBMISSIONS_PER_HOUR="1000",
+        EMAIL_DELIVERY="smtp",
         EMAIL_TIMEOUT=str(TIMEOUT),
+        EMAIL_DEADLINE=str(DEADLINE),
         DJANGO_SETTINGS_MODULE="config.settings",
     )
     import django
@@ -72,12 +72,21 @@ def submit_once(data):
 
 
 def run(label, port, data):
+    """The submits' median in ms, and one worker pass over what they queued, in s."""
+    from applications.outbox import deliver_notifications
+
     point_mail_at(port)
     timings = [submit_once(data) for _ in range(SUBMISSIONS)]
     median = statistics.median(timings) * 1000
     worst = max(timings) * 1000
-    print(f"{label:<28} median {median:8.1f} ms   max {worst:8.1f} ms")
-    return median
+    started = time.perf_counter()
+    sent = deliver_notifications(limit=3 * SUBMISSIONS)
+    worker = time.perf_counter() - started
+    print(
+        f"{label:<22} submit median {median:7.1f} ms  max {worst:7.1f} ms   "
+        f"worker pass {worker:6.2f} s ({sent} sent)"
+    )
+    return median, worker
 
 
 def main():
@@ -88,6 +97,8 @@ def main():
     from tests.applications.helpers import form_data
 
     data = form_data()
+    from tests.conftest import free_port
+
     up_port, refusing_port = free_port(), free_port()
     server = Controller(Sink(), hostname="127.0.0.1", port=up_port)
     server.start()
@@ -96,16 +107,21 @@ def main():
     hanging.listen(100)
     try:
         print(
-            f"POST /consultation/confirm/, {SUBMISSIONS} submissions each, EMAIL_TIMEOUT={TIMEOUT}s"
+            f"POST /consultation/confirm/, {SUBMISSIONS} submissions each, "
+            f"EMAIL_TIMEOUT={TIMEOUT}s, EMAIL_DEADLINE={DEADLINE}s"
         )
-        up = run("mail server up", up_port, data)
-        refusing = run("mail server refusing", refusing_port, data)
-        hung = run("mail server hanging", hanging.getsockname()[1], data)
+        up, _ = run("mail server up", up_port, data)
+        refusing, _ = run("mail server refusing", refusing_port, data)
+        hung, hung_worker = run("mail server hanging", hanging.getsockname()[1], data)
     finally:
         server.stop()
         hanging.close()
-    print(f"refusing / up = {refusing / up:.2f}")
-    print(f"hanging / timeout = {hung / (TIMEOUT * 1000):.2f} (must stay close to 1)")
+    print(f"submit: refusing / up = {refusing / up:.2f}   hanging / up = {hung / up:.2f}")
+    print(
+        f"submit: hanging / timeout = {hung / (TIMEOUT * 1000):.3f} "
+        "(no longer tracks the timeout: the request never talks SMTP)"
+    )
+    print(f"worker pass against the hanging server / deadline = {hung_worker / DEADLINE:.2f}")
     from applications.models import Notification
 
     pending = Notification.objects.filter(state="pending").count()

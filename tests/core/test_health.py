@@ -36,7 +36,12 @@ def test_health_is_200_when_database_cache_and_outbox_are_ok(client):
     assert report["status"] == "ok"
     assert report["database"] == {"ok": True}
     assert report["cache"] == {"ok": True}
-    assert report["outbox"] == {"ok": True, "oldest_pending_seconds": 0}
+    assert report["outbox"] == {
+        "ok": True,
+        "oldest_pending_seconds": 0,
+        "failed": 0,
+        "failed_alerts": 0,
+    }
     assert "no-store" in response["Cache-Control"]
 
 

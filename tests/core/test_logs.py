@@ -11,6 +11,7 @@ import threading
 import pytest
 
 from applications.models import Inquiry, NotificationState
+from applications.outbox import deliver_notifications
 from core.observability import JsonFormatter, RequestIdFilter, request_id_var
 from tests.applications.helpers import form_data
 from tests.conftest import free_port
@@ -160,8 +161,8 @@ def test_an_invalid_incoming_request_id_is_replaced(client, incoming):
 def use_closed_mail_server(settings):
     settings.MAILERS = {
         "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": free_port(), "timeout": 5},
+            "BACKEND": "core.mailer.DeadlineSMTPBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": free_port(), "timeout": 5, "deadline": 10},
         }
     }
 
@@ -173,6 +174,7 @@ def test_a_submission_with_the_mail_server_down_logs_no_personal_data(
     data = form_data()
     with log_lines() as lines:
         submit_consultation(client, django_capture_on_commit_callbacks)
+        deliver_notifications()  # The worker's pass, against the closed port.
     inquiry = Inquiry.objects.get()
     assert set(inquiry.notifications.values_list("state", flat=True)) == {NotificationState.PENDING}
     entries = parse(lines)

@@ -23,8 +23,8 @@ class Command(DatedCommand):
             f"{len(result.reminded)} mail(s); {escalated} escalated to the central window."
         )
         for recipient, bureau, routes in result.reminded:
-            self.stdout.write(f"  sent to {recipient}: {bureau.name_ja}, {len(routes)}")
+            self.stdout.write(f"  queued for {recipient}: {bureau.name_ja}, {len(routes)}")
         for recipient, error in result.failed:
-            self.stderr.write(f"  NOT sent to {recipient}: {error}")
+            self.stderr.write(f"  NOT queued for {recipient}: {error}")
         if result.failed:
-            raise CommandError(f"{len(result.failed)} mail(s) could not be sent.")
+            raise CommandError(f"{len(result.failed)} reminder(s) have nobody to go to.")

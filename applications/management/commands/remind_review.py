@@ -22,13 +22,11 @@ class Command(DatedCommand):
             f"{months} months or more, in {len(result.sent) + len(result.unaddressed)} bureaus."
         )
         for bureau, duties in result.sent:
-            self.stdout.write(f"  sent to {bureau.contact_email}: {bureau.name_ja}, {len(duties)}")
+            self.stdout.write(
+                f"  queued for {bureau.contact_email}: {bureau.name_ja}, {len(duties)}"
+            )
         for bureau, duties in result.unaddressed:
             where = result.central_recipient or "nobody (no central window address)"
             self.stdout.write(f"  no address: {bureau.name_ja}, {len(duties)}; reported to {where}")
-        for recipient, error in result.failed:
-            self.stderr.write(f"  NOT sent to {recipient}: {error}")
-        if result.unaddressed and not result.central_recipient and not result.failed:
-            self.stderr.write("  the central inquiry window has no address: nobody was told.")
-        if result.failed:
-            raise CommandError(f"{len(result.failed)} reminder(s) could not be sent.")
+        if result.unaddressed and not result.central_recipient:
+            raise CommandError("The central inquiry window has no address: nobody was told.")
