@@ -25,6 +25,7 @@ from applications.models import (
 from applications.outbox import cancel_notification
 from applications.privacy import record_access
 from applications.workflow import RouteStatus, allowed_transitions
+from core.admin import OfferedLookupsOnly
 from staffauth.roles import HR_GROUP, sees_every_request
 
 
@@ -79,7 +80,7 @@ class SameCompanyFilter(admin.SimpleListFilter):
 
 
 @admin.register(Inquiry)
-class InquiryAdmin(admin.ModelAdmin):
+class InquiryAdmin(OfferedLookupsOnly, admin.ModelAdmin):
     list_display = ["reference", "company_name", "bureau_names", "received_at"]
     list_filter = ["bureaus", "industry", "received_at"]
     search_fields = ["reference", "company_name", "contact_name", "email"]
@@ -207,7 +208,7 @@ class InquiryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(OfferedLookupsOnly, admin.ModelAdmin):
     list_display = [
         "subject",
         "kind",
@@ -281,7 +282,7 @@ class RouteForm(forms.ModelForm):
 
 
 @admin.register(InquiryRoute)
-class InquiryRouteAdmin(admin.ModelAdmin):
+class InquiryRouteAdmin(OfferedLookupsOnly, admin.ModelAdmin):
     form = RouteForm
     list_display = ["inquiry", "company", "bureau", "status", "assignee", "reply_by", "updated_at"]
     list_filter = ["status"]
@@ -333,7 +334,7 @@ class InquiryRouteAdmin(admin.ModelAdmin):
 
 
 @admin.register(InquiryAccess)
-class InquiryAccessAdmin(admin.ModelAdmin):
+class InquiryAccessAdmin(OfferedLookupsOnly, admin.ModelAdmin):
     list_display = ["at", "user", "action", "inquiry", "notification"]
     list_filter = ["action", "at"]
     list_select_related = ["user", "inquiry", "notification"]

@@ -1,5 +1,6 @@
 """The pre-consultation form: every field validated, nothing typed ever thrown away."""
 
+import hashlib
 import re
 import unicodedata
 from datetime import date
@@ -8,7 +9,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Fieldset, Layout
 from django import forms
 from django.conf import settings
-from django.core import signing
+from django.core import signing, validators
 from django.core.exceptions import ValidationError
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,7 +17,11 @@ from django.utils.translation import ngettext
 
 from applications.models import Answer, Industry
 from bureaus.models import Bureau, Duty
+from core.mailer import address_for_smtp
 
+# Control (Cc), format (Cf: bidi overrides and isolates, zero-width joiners) and the
+# line and paragraph separators (Zl, Zp).
+INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
 # Hyphen-like characters people type in phone numbers, full- and half-width.
 _DASHES = re.compile("[\u2010-\u2015\u2212\u30fc\uff0d\ufe63]")
 _PHONE = re.compile(r"^0\d{1,4}-?\d{1,4}-?\d{3,4}$")
@@ -42,17 +47,69 @@ def normalise_phone(raw):
     return text
 
 
-def reject_line_breaks(value):
+def reject_invisible_characters(value):
+    """Refuse line breaks, control and format characters in a one-line text.
+
+    Line breaks would end a mail header or a CSV cell; the others (bidi overrides and
+    isolates, line and paragraph separators, VT, FF, NEL, NUL) are invisible or
+    reorder what staff read, and no name or address needs them.
+    """
     if "\r" in value or "\n" in value:
         raise ValidationError(
             _("改行は入力できません。1 行で入力してください。"), code="line_break"
         )
+    if any(unicodedata.category(char) in INVISIBLE_CATEGORIES for char in value):
+        raise ValidationError(
+            _(
+                "目に見えない制御文字（文字の向きを変える記号、改ページなど）が含まれています。"
+                "取り除いてから入力してください。"
+            ),
+            code="invisible",
+        )
 
 
 class SingleLineField(forms.CharField):
-    """A one-line text: no line breaks (they would end a mail header or a CSV cell)."""
+    """A one-line text, its width normalised (NFKC: full-width letters and digits, and
+    half-width kana, become their usual forms) before anything is checked."""
 
-    default_validators = [reject_line_breaks]
+    default_validators = [reject_invisible_characters]
+
+    def to_python(self, value):
+        return unicodedata.normalize("NFKC", super().to_python(value)).strip()
+
+
+class ApplicantEmailField(forms.EmailField):
+    """An address as the mail server will be given it: width-normalised, no invisible
+    characters, a real domain name (no bare host such as localhost, no [IP address])
+    and nothing the SMTP client would refuse at send time."""
+
+    INVALID = _("メールアドレスは hanako.yamada@example.co.jp のような形で入力してください。")
+    # Django's own check, without its allowlist: "localhost" is no address to reply to.
+    default_validators = [
+        reject_invisible_characters,
+        validators.EmailValidator(INVALID, allowlist=[]),
+    ]
+    default_error_messages = {"invalid": INVALID}
+
+    def to_python(self, value):
+        return unicodedata.normalize("NFKC", super().to_python(value)).strip()
+
+    def validate(self, value):
+        super().validate(value)
+        if value and value.rpartition("@")[2].startswith("["):
+            raise ValidationError(
+                _(
+                    "メールアドレスの @ の後ろには、example.co.jp のようなドメイン名を入力してください。"
+                ),
+                code="domain_literal",
+            )
+
+    def run_validators(self, value):
+        super().run_validators(value)
+        try:
+            address_for_smtp(value)
+        except ValueError:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
 
 
 class PhoneField(forms.CharField):
@@ -112,7 +169,7 @@ class ConsultationForm(forms.Form):
     contact_name_kana = SingleLineField(label=_("ふりがな"), max_length=100, required=False)
     department = SingleLineField(label=_("部署"), max_length=150, help_text=_("例: 人事部人事課"))
     job_title = SingleLineField(label=_("役職"), max_length=100, required=False)
-    email = forms.EmailField(
+    email = ApplicantEmailField(
         label=_("メールアドレス"),
         max_length=254,
         help_text=_("受付確認のメールをお送りします。"),
@@ -200,8 +257,11 @@ class ConsultationForm(forms.Form):
         "subsidy_relation", "contract_relation", "acknowledge",
     ]  # fmt: skip
 
-    def __init__(self, *args, check_timing=True, **kwargs):
+    def __init__(self, *args, visitor="", check_timing=True, **kwargs):
+        """``visitor`` ties the fill-time token to one browser session (the view's
+        visitor_binding); ``check_timing`` is off when a stored draft is checked again."""
         super().__init__(*args, **kwargs)
+        self.visitor = visitor
         self.check_timing = check_timing
         bureaus = list(Bureau.objects.published())
         duties = list(Duty.objects.published().select_related("bureau"))
@@ -214,9 +274,7 @@ class ConsultationForm(forms.Form):
             if any(duty.bureau_id == bureau.pk for duty in duties)
         ]
         if not self.is_bound:
-            self.initial.setdefault(
-                "started", signing.dumps(timezone.now().timestamp(), salt=FILL_TIMER_SALT)
-            )
+            self.initial.setdefault("started", self.fill_token())
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
@@ -264,22 +322,48 @@ class ConsultationForm(forms.Form):
                 "bureaus",
                 _("相談したい局か業務を 1 つ以上選ぶか、掲載以外に希望する業務をお書きください。"),
             )
-        if cleaned.get("website") or not self._filled_slowly_enough():
-            raise ValidationError(
-                _("送信を受け付けられませんでした。内容をご確認のうえ、もう一度送信してください。"),
-                code="spam_guard",
-            )
+        if self.check_timing:
+            self._check_fill_time(cleaned)
         return cleaned
 
-    def _filled_slowly_enough(self):
-        if not self.check_timing:
-            return True
+    def fill_token(self):
+        """The signed moment the form was shown, valid only for this visitor."""
+        return signing.dumps(timezone.now().timestamp(), salt=self._fill_salt())
+
+    def _fill_salt(self):
+        binding = hashlib.sha256(self.visitor.encode()).hexdigest()[:16]
+        return f"{FILL_TIMER_SALT}:{binding}"
+
+    def _check_fill_time(self, cleaned):
+        """Refuse the honeypot, a token of another session, and a form sent faster than
+        people fill it in; a form left open too long gets a fresh token and a word."""
+        spam = ValidationError(
+            _("送信を受け付けられませんでした。内容をご確認のうえ、もう一度送信してください。"),
+            code="spam_guard",
+        )
+        if cleaned.get("website"):
+            raise spam
         try:
-            started = signing.loads(self.data.get("started", ""), salt=FILL_TIMER_SALT)
+            started = signing.loads(
+                self.data.get("started", ""),
+                salt=self._fill_salt(),
+                max_age=settings.CONSULTATION_FORM_VALID_HOURS * 3600,
+            )
+        except signing.SignatureExpired:
+            # What was typed stays; the next press of the button goes through.
+            self.data = self.data.copy()
+            self.data["started"] = self.fill_token()
+            raise ValidationError(
+                _(
+                    "フォームを開いてから時間がたったため、送信を受け付けられませんでした。"
+                    "入力内容はそのままです。もう一度「入力内容を確認する」を押してください。"
+                ),
+                code="expired",
+            ) from None
         except signing.BadSignature:
-            return False
-        elapsed = timezone.now().timestamp() - float(started)
-        return elapsed >= settings.CONSULTATION_MIN_FILL_SECONDS
+            raise spam from None
+        if timezone.now().timestamp() - float(started) < settings.CONSULTATION_MIN_FILL_SECONDS:
+            raise spam
 
     def error_summary(self):
         """Each error with the id of the control it belongs to, in the order of the page.

@@ -1,37 +1,34 @@
 """The pre-consultation steps (input, confirm, done: each POST redirects), the applicant's
 status page, and the public statistics of requests."""
 
-import uuid
-
 from django.conf import settings
-from django.http import Http404, QueryDict
+from django.http import Http404
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from applications.drafts import Draft, DraftTooLarge
 from applications.forms import ConsultationForm
 from applications.intake import restriction_notes, submit_inquiry
 from applications.models import Inquiry
 from applications.statistics import programme_statistics
-from applications.throttle import take_submission_slot
+from applications.throttle import take_draft_slot, take_submission_slot
 from bureaus.models import Bureau, Duty
 from core.pages import briefly_cached
 from portal.shortlist import MAX_DUTIES
 
-DRAFT = "consultation_draft"
-DONE = "consultation_done"
 
-
-def _draft_form(request, **kwargs):
-    """The form bound to what the visitor typed earlier in this session, or None."""
-    draft = request.session.get(DRAFT)
-    if not draft:
-        return None
-    data = QueryDict(mutable=True)
-    for name, values in draft["data"].items():
-        data.setlist(name, values)
-    return ConsultationForm(data, **kwargs)
+def visitor_binding(request):
+    """What ties the form's fill-time token to this visitor's browser session: its CSRF
+    secret, so a token copied from one session is refused in another, with no session
+    row written per visit. The form page sets the secret; a POST carries it (or is
+    refused by the CSRF check before it gets here)."""
+    if request.method == "GET":
+        get_token(request)
+    return request.META.get("CSRF_COOKIE", "")
 
 
 def _initial_from_links(request):
@@ -45,44 +42,51 @@ def _initial_from_links(request):
     return initial
 
 
+def too_many_requests(request):
+    """The 429 page; the visitor's draft stays as it was."""
+    return render(request, "applications/too_many_requests.html", status=429)
+
+
 def consultation_form(request):
+    draft = Draft(request.session)
     if request.method == "POST":
-        form = ConsultationForm(request.POST)
+        if not take_draft_slot(request):
+            return too_many_requests(request)
+        form = ConsultationForm(request.POST, visitor=visitor_binding(request))
         if form.is_valid():
-            data = {
-                name: request.POST.getlist(name)
-                for name in request.POST
-                if name != "csrfmiddlewaretoken"
-            }
-            previous = request.session.get(DRAFT) or {}
-            # Keep the token across edits: it identifies this one request.
-            request.session[DRAFT] = {
-                "data": data,
-                "token": previous.get("token") or str(uuid.uuid4()),
-            }
-            return redirect("applications:confirm")
-    elif "edit" in request.GET and (form := _draft_form(request, check_timing=False)):
+            try:
+                draft.keep(form)
+            except DraftTooLarge:
+                form.add_error(None, _("入力内容が長すぎるため、保存できませんでした。"))
+            else:
+                return redirect("applications:confirm")
+    elif "edit" in request.GET and (form := draft.form(ConsultationForm, check_timing=False)):
         form.full_clean()
     else:
-        form = ConsultationForm(initial=_initial_from_links(request))
+        form = ConsultationForm(
+            initial=_initial_from_links(request), visitor=visitor_binding(request)
+        )
     return render(request, "applications/consultation_form.html", {"form": form})
 
 
 def consultation_confirm(request):
-    form = _draft_form(request, check_timing=False)
-    if form is None or not form.is_valid():
-        # No draft (expired session), or a chosen bureau was unpublished since.
-        if form is None:
-            return redirect("applications:form")
+    draft = Draft(request.session)
+    posted_digest = request.POST.get("draft", "") if request.method == "POST" else None
+    if posted_digest and draft.done_inquiry_pk(posted_digest) is not None:
+        # A second click on the button that already sent this request.
+        return redirect("applications:done")
+    form = draft.form(ConsultationForm, check_timing=False)
+    if form is None:  # No draft: an expired session, or nothing typed yet.
+        return redirect("applications:form")
+    if not form.is_valid():  # A chosen bureau or duty was unpublished since.
         return redirect(reverse("applications:form") + "?edit=1")
-    if request.method == "POST":
-        token = request.session[DRAFT]["token"]
-        if request.POST.get("token") != token:
-            return redirect("applications:confirm")
+    digest = draft.digest()
+    if posted_digest == digest:
+        token = draft.token
         if not Inquiry.objects.filter(submission_token=token).exists() and not take_submission_slot(
             request
         ):
-            return render(request, "applications/too_many_requests.html", status=429)
+            return too_many_requests(request)
         submission = submit_inquiry(
             token=token,
             language=get_language()[:2],
@@ -90,13 +94,18 @@ def consultation_confirm(request):
             bureaus=form.cleaned_data["bureaus"],
             duties=form.cleaned_data["duties"].select_related("bureau"),
         )
-        request.session[DONE] = submission.inquiry.pk
-        request.session.pop(DRAFT, None)
+        draft.finish(submission.inquiry, digest)
         return redirect("applications:done")
     return render(
         request,
         "applications/consultation_confirm.html",
-        {"form": form, "token": request.session[DRAFT]["token"], "concerns": form_concerns(form)},
+        {
+            "form": form,
+            "draft_digest": digest,
+            # Posted from a page that showed other answers (another tab changed them).
+            "draft_changed": posted_digest is not None,
+            "concerns": form_concerns(form),
+        },
     )
 
 
@@ -106,7 +115,7 @@ def form_concerns(form):
 
 
 def consultation_done(request):
-    inquiry_pk = request.session.get(DONE)
+    inquiry_pk = Draft(request.session).done_inquiry_pk()
     inquiry = (
         Inquiry.objects.filter(pk=inquiry_pk).prefetch_related("bureaus").first()
         if inquiry_pk

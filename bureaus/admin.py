@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.utils import timezone
 
 from bureaus.models import Bureau, BureauStaff, Duty, Theme
+from core.admin import OfferedLookupsOnly
 from staffauth.roles import edits_every_listing
 
 
@@ -16,7 +17,7 @@ class DutyInline(admin.TabularInline):
 
 
 @admin.register(Bureau)
-class BureauAdmin(admin.ModelAdmin):
+class BureauAdmin(OfferedLookupsOnly, admin.ModelAdmin):
     list_display = [
         "name_ja",
         "name_en",
@@ -60,7 +61,7 @@ class ReviewDueFilter(admin.SimpleListFilter):
 
 
 @admin.register(Duty)
-class DutyAdmin(admin.ModelAdmin):
+class DutyAdmin(OfferedLookupsOnly, admin.ModelAdmin):
     list_display = ["title_ja", "bureau", "order", "is_published", "confirmed_at", "needs_review"]
     list_editable = ["order", "is_published"]
     list_filter = ["is_published", ReviewDueFilter, "bureau", "themes"]
@@ -105,7 +106,7 @@ class DutyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Theme)
-class ThemeAdmin(admin.ModelAdmin):
+class ThemeAdmin(OfferedLookupsOnly, admin.ModelAdmin):
     list_display = ["name_ja", "name_en", "slug", "order", "is_published"]
     list_editable = ["order", "is_published"]
     list_filter = ["is_published"]
@@ -115,7 +116,7 @@ class ThemeAdmin(admin.ModelAdmin):
 
 
 @admin.register(BureauStaff)
-class BureauStaffAdmin(admin.ModelAdmin):
+class BureauStaffAdmin(OfferedLookupsOnly, admin.ModelAdmin):
     list_display = ["bureau", "user"]
     list_filter = ["bureau"]
     list_select_related = ["bureau", "user"]

@@ -7,7 +7,8 @@ from core.pages import public_page
 
 app_name = "bureaus"
 urlpatterns = [
-    path("", public_page(views.catalogue, cache_params=("q", "bureau", "theme")), name="list"),
+    # Keyword searches are never stored: their values are whatever visitors type.
+    path("", public_page(views.catalogue, cache_params=("bureau", "theme")), name="list"),
     path("<slug:slug>/", public_page(views.BureauDetailView.as_view()), name="detail"),
     path(
         "<slug:bureau_slug>/<slug:slug>/",

@@ -39,6 +39,8 @@ def catalogue(request):
     )
     form = CatalogueFilterForm(request.GET, bureaus=bureaus, themes=themes)
     form.is_valid()  # Every field is optional and unknown values were dropped.
+    # A page for a bureau or theme that does not exist is rendered, never stored.
+    request.store_page = not form.ignored
     keyword = form.cleaned_data.get("q", "")
     bureau_slug = form.cleaned_data.get("bureau", "")
     theme_slug = form.cleaned_data.get("theme", "")

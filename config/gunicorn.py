@@ -4,9 +4,11 @@ import gc
 import multiprocessing
 import os
 
+from core.observability import redacting_gunicorn_logger
+
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-# Synchronous workers: pages are short and the mail goes out after commit with a
-# bounded timeout; one process per core plus one keeps both cores busy.
+# Synchronous workers: pages are short and no request talks to the mail server (the
+# outbox worker does); one process per core plus one keeps both cores busy.
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() + 1))
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
@@ -28,6 +30,8 @@ access_log_format = (
     '"duration_ms": %(M)s}'
 )
 errorlog = "-"
+# Every access-log field with the secret of a status link replaced (core.observability).
+logger_class = redacting_gunicorn_logger()
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 

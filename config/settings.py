@@ -61,6 +61,9 @@ MIDDLEWARE = [
     # Whitenoise directly after SecurityMiddleware, as its documentation places it.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Before anything that could pass the address to a query (core.guard); after the
+    # CSP, so that its 400 page carries the policy too.
+    "core.guard.RefuseNulMiddleware",
     # Stored public pages leave here, past the middleware below (core.pages).
     "core.pages.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -267,6 +270,9 @@ if BEHIND_PROXY:
 # submission limit and the login lockout would count them all as one.
 TRUSTED_PROXIES = env_int("DJANGO_TRUSTED_PROXIES", 1 if BEHIND_PROXY else 0, minimum=0, maximum=5)
 
+# Error reports (the DEBUG page) hide every secret setting, URLs with passwords included.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "core.observability.SecretSettingsFilter"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -330,6 +336,11 @@ CONSULTATION_MIN_FILL_SECONDS = env_int("CONSULTATION_MIN_FILL_SECONDS", 3, mini
 CONSULTATION_SUBMISSIONS_PER_HOUR = env_int(
     "CONSULTATION_SUBMISSIONS_PER_HOUR", 5, minimum=1, maximum=1000
 )
+# Step-1 POSTs (the form checked and its draft kept) one client address may make an
+# hour: people correct a form a few times, a script thousands.
+CONSULTATION_DRAFTS_PER_HOUR = env_int("CONSULTATION_DRAFTS_PER_HOUR", 60, minimum=1, maximum=10000)
+# A form left open longer than this must be sent again (its fill-time token expires).
+CONSULTATION_FORM_VALID_HOURS = env_int("CONSULTATION_FORM_VALID_HOURS", 24, minimum=1, maximum=168)
 
 # Each bureau is asked to answer a new request within this many working days.
 INQUIRY_REPLY_BUSINESS_DAYS = env_int("INQUIRY_REPLY_BUSINESS_DAYS", 5, minimum=1, maximum=60)

@@ -1,12 +1,43 @@
-"""Admin for the central inquiry window, which every page's footer shows."""
+"""Admin for the central inquiry window (every page's footer), and what every admin shares."""
 
 from django.contrib import admin
 
 from core.models import InquiryWindow
 
 
+class OfferedLookupsOnly:
+    """A ModelAdmin mixin: its change list takes only the lookups its own page offers
+    (the list filters, the date hierarchy, and ``offered_lookups`` for links it makes).
+
+    Django lets a change list's address filter by any lookup on the model's own
+    fields, shown or not: ``?status_token__startswith=a`` would let staff guess a
+    secret they may never see, one character at a time.
+    """
+
+    offered_lookups = ()
+    FIELD_LOOKUPS = ("", "__exact", "__isnull", "__id__exact", "__gte", "__lt")
+    DATE_LOOKUPS = ("__year", "__month", "__day", "__gte", "__lt")
+
+    def lookup_allowed(self, lookup, value, request):
+        if lookup in self.offered_lookups or lookup in self.offered_filter_lookups(request):
+            return super().lookup_allowed(lookup, value, request)
+        return False
+
+    def offered_filter_lookups(self, request):
+        offered = set()
+        for item in self.get_list_filter(request):
+            if isinstance(item, type):  # A SimpleListFilter with its own parameter.
+                offered.add(item.parameter_name)
+                continue
+            name = item[0] if isinstance(item, (list, tuple)) else item
+            offered.update(f"{name}{suffix}" for suffix in self.FIELD_LOOKUPS)
+        if self.date_hierarchy:
+            offered.update(f"{self.date_hierarchy}{suffix}" for suffix in self.DATE_LOOKUPS)
+        return offered
+
+
 @admin.register(InquiryWindow)
-class InquiryWindowAdmin(admin.ModelAdmin):
+class InquiryWindowAdmin(OfferedLookupsOnly, admin.ModelAdmin):
     list_display = ["name_ja", "phone", "contact_email", "website"]
     fields = [("name_ja", "name_en"), "phone", "contact_email", "website"]
 

@@ -12,10 +12,16 @@ from core.models import InquiryWindow
 OPEN_GRAPH_LOCALES = {"ja": "ja_JP", "en": "en_US"}
 
 
+def local_path(path):
+    """``path`` with its leading slashes (and backslashes, which browsers read as
+    slashes) made one: "//evil.example/" would be a link to another host."""
+    return "/" + path.lstrip("/\\")
+
+
 def language_links(request):
     """For each language, the URL of the current page in it (the switcher keeps the page)."""
     current = get_language()
-    path = request.get_full_path()
+    path = local_path(request.get_full_path())
     return [
         {
             "code": code,
@@ -36,14 +42,15 @@ def search_engine_meta(request):
     language, and x-default the default (unprefixed) one. Everything depends on
     the URL alone, as the page cache (core.pages) requires.
     """
+    path = local_path(request.path)
     alternates = [
-        {"hreflang": code, "url": request.build_absolute_uri(translate_url(request.path, code))}
+        {"hreflang": code, "url": request.build_absolute_uri(translate_url(path, code))}
         for code, _name in settings.LANGUAGES
     ]
     default = next(link for link in alternates if link["hreflang"] == settings.LANGUAGE_CODE)
     current = active_language()
     return {
-        "canonical_url": request.build_absolute_uri(request.path),
+        "canonical_url": request.build_absolute_uri(path),
         "alternates": [*alternates, {"hreflang": "x-default", "url": default["url"]}],
         "locale": OPEN_GRAPH_LOCALES[current],
         "alternate_locales": [

@@ -3,8 +3,10 @@
 import socket
 import threading
 from contextlib import contextmanager, suppress
+from email.headerregistry import Address, AddressHeader
 
 from django.core.mail.backends.smtp import EmailBackend
+from django.utils.encoding import punycode
 
 
 class DeadlineExceeded(TimeoutError):
@@ -92,3 +94,25 @@ class DeadlineSMTPBackend(EmailBackend):
         if sock is not None:
             with suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
+
+
+def address_for_smtp(address):
+    """``address`` as the SMTP backend will put it on the wire, or ValueError.
+
+    The same rules as Django's SMTP backend (``EmailBackend.prep_address``, which
+    raises at send time): one mailbox, no parser defects, an ASCII local part, the
+    domain IDNA-encoded. tests/core/test_mailer.py holds the two together.
+    """
+    parsed = AddressHeader.value_parser(address)
+    defects = {str(defect) for defect in parsed.all_defects}
+    defects.discard("addr-spec local part with no domain")  # As Django allows it.
+    if defects:
+        raise ValueError(f"invalid address: {'; '.join(sorted(defects))}")
+    if len(parsed.all_mailboxes) != 1:
+        raise ValueError("not a single address")
+    mailbox = parsed.all_mailboxes[0]
+    if not mailbox.local_part.isascii():
+        raise ValueError("the local part is not ASCII")
+    if mailbox.domain and not mailbox.domain.isascii():
+        return str(Address(username=mailbox.local_part, domain=punycode(mailbox.domain)))
+    return mailbox.addr_spec

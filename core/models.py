@@ -113,3 +113,21 @@ class ContentRevision(models.Model):
         )
         if not updated:
             cls.objects.get_or_create(singleton=True)
+
+
+class RateCounter(models.Model):
+    """How many times one key (a visitor's hashed address and an action) acted in its
+    current window: the limits' shared memory, kept in the database so that every app
+    server counts together and a cache outage cannot switch a limit off."""
+
+    key = models.CharField("キー", max_length=100, unique=True)
+    count = models.PositiveIntegerField("回数", default=0)
+    window_ends_at = models.DateTimeField("期間の終わり", db_index=True)
+
+    class Meta:
+        verbose_name = "送信回数の記録"
+        verbose_name_plural = "送信回数の記録"
+        ordering = ["window_ends_at"]
+
+    def __str__(self):
+        return f"{self.key}: {self.count}"

@@ -26,9 +26,11 @@ def public_page(view=None, *, cache_params=()):
     stores the finished response, to serve it to later visitors of the same URL
     before the rest of the middleware stack runs.
 
-    Only the query parameters named in ``cache_params`` enter the cache key; a
-    request with any other parameter is rendered and not stored, so random query
-    strings cannot fill the cache.
+    Only the query parameters named in ``cache_params`` enter the cache key, each
+    at most once; a request with any other parameter is rendered and not stored.
+    The view itself sets ``request.store_page = False`` when a value names nothing
+    it knows, so the stored pages are bounded by the content, not by what visitors
+    type.
     """
     if view is None:
         return lambda view: public_page(view, cache_params=cache_params)
@@ -52,7 +54,7 @@ def public_page(view=None, *, cache_params=()):
             response.render()
         if response.status_code == 200:
             with_validators(response, etag, last_modified)
-            if settings.PAGE_CACHE_SECONDS and set(request.GET) <= set(cache_params):
+            if settings.PAGE_CACHE_SECONDS and is_storable(request, cache_params):
                 # For PageCacheMiddleware, which stores what the inner middleware
                 # make of the response: the language it was rendered in is part
                 # of the key, and the revision goes with it.
@@ -60,6 +62,16 @@ def public_page(view=None, *, cache_params=()):
         return response
 
     return wrapper
+
+
+def is_storable(request, cache_params):
+    """Whether the page at this URL may be stored: only known parameters, each once,
+    with values the view recognised."""
+    return (
+        getattr(request, "store_page", True)
+        and set(request.GET) <= set(cache_params)
+        and all(len(request.GET.getlist(name)) == 1 for name in request.GET)
+    )
 
 
 def page_key(request, language):

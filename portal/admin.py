@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from core.admin import OfferedLookupsOnly
 from portal.models import (
     Benefit,
     FaqEntry,
@@ -13,7 +14,7 @@ from portal.models import (
 )
 
 
-class ListedContentAdmin(admin.ModelAdmin):
+class ListedContentAdmin(OfferedLookupsOnly, admin.ModelAdmin):
     """Ordered, publishable content: order and publication editable from the list."""
 
     list_editable = ["order", "is_published"]
@@ -21,7 +22,7 @@ class ListedContentAdmin(admin.ModelAdmin):
 
 
 @admin.register(PageText)
-class PageTextAdmin(admin.ModelAdmin):
+class PageTextAdmin(OfferedLookupsOnly, admin.ModelAdmin):
     list_display = ["place", "body_ja"]
     search_fields = ["body_ja", "body_en"]
     fields = ["place", ("body_ja", "body_en")]

@@ -161,14 +161,14 @@ def sitemap_entries(client, **kwargs):
 
 
 def submit_to_confirm(client):
-    response = client.post(reverse("applications:form"), form_data())
+    response = client.post(reverse("applications:form"), form_data(client))
     assert response.status_code == 302
     return client.get(reverse("applications:confirm"))
 
 
 def submit(client):
-    token = client.get(reverse("applications:confirm")).context["token"]
-    return client.post(reverse("applications:confirm"), {"token": token})
+    token = client.get(reverse("applications:confirm")).context["draft_digest"]
+    return client.post(reverse("applications:confirm"), {"draft": token})
 
 
 # --- The sitemap. --------------------------------------------------------------------

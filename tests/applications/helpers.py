@@ -1,5 +1,6 @@
 """Builders for the pre-consultation tests: valid form data and a full submission."""
 
+import hashlib
 from datetime import date
 
 from django.core import signing
@@ -13,15 +14,19 @@ def next_month():
     return f"{today.year + today.month // 12}-{today.month % 12 + 1:02d}"
 
 
-def started_long_ago():
-    """A fill-timer value from an hour ago, so the minimum fill time is met."""
+def started_long_ago(client=None):
+    """A fill-timer value from an hour ago, so the minimum fill time is met, for the
+    browser session of ``client`` (its CSRF secret; none before its first page)."""
     from time import time
 
-    return signing.dumps(time() - 3600, salt=FILL_TIMER_SALT)
+    secret = client.cookies["csrftoken"].value if client and "csrftoken" in client.cookies else ""
+    binding = hashlib.sha256(secret.encode()).hexdigest()[:16]
+    return signing.dumps(time() - 3600, salt=f"{FILL_TIMER_SALT}:{binding}")
 
 
-def form_data(**overrides):
-    """A complete, valid form submission asking about the hydrogen duty."""
+def form_data(client=None, **overrides):
+    """A complete, valid form submission asking about the hydrogen duty (its fill-time
+    token made for ``client``'s session when the client has opened a page already)."""
     duty = Duty.objects.get(slug="hydrogen-society")
     data = {
         "company_name": "東京エネルギー株式会社",
@@ -44,7 +49,7 @@ def form_data(**overrides):
         "contract_relation": "no",
         "acknowledge": "on",
         "website": "",
-        "started": started_long_ago(),
+        "started": started_long_ago(client),
     }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}

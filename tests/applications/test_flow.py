@@ -11,12 +11,12 @@ pytestmark = pytest.mark.django_db
 
 
 def submit(client, **overrides):
-    response = client.post("/consultation/", form_data(**overrides))
+    response = client.post("/consultation/", form_data(client, **overrides))
     assert response.status_code == 302, response.content.decode()[:3000]
     assert response.url == "/consultation/confirm/"
     confirm = client.get("/consultation/confirm/")
-    token = confirm.context["token"]
-    return client.post("/consultation/confirm/", {"token": token})
+    token = confirm.context["draft_digest"]
+    return client.post("/consultation/confirm/", {"draft": token})
 
 
 def test_a_valid_request_goes_through_confirm_to_done(client, django_capture_on_commit_callbacks):

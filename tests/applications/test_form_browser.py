@@ -251,7 +251,11 @@ EXPECTED_ERRORS = [
     ("industry", "id_industry", "このフィールドは必須です。"),
     ("contact_name", "id_contact_name", "このフィールドは必須です。"),
     ("department", "id_department", "このフィールドは必須です。"),
-    ("email", "id_email", "有効なメールアドレスを入力してください。"),
+    (
+        "email",
+        "id_email",
+        "メールアドレスは hanako.yamada@example.co.jp のような形で入力してください。",
+    ),
     (
         "phone",
         "id_phone",
@@ -429,7 +433,9 @@ def test_english_journey_to_the_done_page_and_an_english_acknowledgement(page):
     assert reference in acknowledgement.subject
     assert acknowledgement.subject.startswith("[Tokyo personnel exchange]"), acknowledgement.subject
     assert reference in acknowledgement.body
-    assert "Hanako Yamada" in acknowledgement.body
+    # Fixed text only: the acknowledgement goes to any address a visitor types.
+    assert "Hanako Yamada" not in acknowledgement.body
+    assert "To the person who sent a pre-consultation request," in acknowledgement.body
     assert duty.bureau.name_en in acknowledgement.body
     assert in_english("このメールは送信専用のアドレスから送っています。返信はできません。") in (
         acknowledgement.body

@@ -9,21 +9,17 @@ failure before failing once.
 """
 
 from html.parser import HTMLParser
-from types import SimpleNamespace
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.core.cache import cache
 from django.test import Client
 
-from applications.throttle import client_key
 from bureaus.models import Duty
+from core.models import RateCounter
 from tests.applications.helpers import form_data, next_month
 from tests.quality import axe_failure, nu_errors
 
 PREFIXES = {"ja": "", "en": "/en"}  # Japanese is unprefixed.
-# Every client in these tests comes from 127.0.0.1: the test client and the live server.
-THROTTLE_KEY = client_key(SimpleNamespace(META={"REMOTE_ADDR": "127.0.0.1"}))
 
 # Wrong on purpose: an address without a domain, a phone number too short, no consent.
 INVALID = {"email": "hanako.yamada@", "phone": "12-34", "company_name": "", "acknowledge": None}
@@ -31,17 +27,20 @@ INVALID = {"email": "hanako.yamada@", "phone": "12-34", "company_name": "", "ack
 
 @pytest.fixture(autouse=True)
 def quick_form(settings):
-    """No minimum fill time and a high hourly limit; the 429 page is reached by
-    spending the allowance in the cache, which is cleared before and after."""
+    """No minimum fill time and high hourly limits; the 429 page is reached by
+    spending the allowance, which is given back after."""
     settings.CONSULTATION_MIN_FILL_SECONDS = 0
     settings.CONSULTATION_SUBMISSIONS_PER_HOUR = 1000
-    cache.delete(THROTTLE_KEY)
-    yield
-    cache.delete(THROTTLE_KEY)
+    settings.CONSULTATION_DRAFTS_PER_HOUR = 1000
 
 
 def spend_hourly_allowance(settings):
-    cache.set(THROTTLE_KEY, settings.CONSULTATION_SUBMISSIONS_PER_HOUR, 3600)
+    settings.CONSULTATION_SUBMISSIONS_PER_HOUR = 0
+
+
+def give_allowance_back(settings):
+    settings.CONSULTATION_SUBMISSIONS_PER_HOUR = 1000
+    RateCounter.objects.all().delete()
 
 
 # --- The pages, through the test client. ----------------------------------------------
@@ -59,23 +58,23 @@ def form_pages(client: Client, settings) -> list[tuple[str, str, object]]:
         form = f"{prefix}/consultation/"
         confirm = f"{prefix}/consultation/confirm/"
         keep(f"{language} form", form, client.get(form))
-        keep(f"{language} form with errors", form, client.post(form, form_data(**INVALID)))
+        keep(f"{language} form with errors", form, client.post(form, form_data(client, **INVALID)))
 
-        response = client.post(form, form_data())
+        response = client.post(form, form_data(client))
         assert response.status_code == 302 and response.url == confirm, response.status_code
         response = client.get(confirm)
         keep(f"{language} confirm", confirm, response)
         keep(f"{language} form, edited", f"{form}?edit=1", client.get(f"{form}?edit=1"))
-        response = client.post(confirm, {"token": response.context["token"]})
+        response = client.post(confirm, {"draft": response.context["draft_digest"]})
         assert response.status_code == 302, response.status_code
         keep(f"{language} done", response.url, client.get(response.url))
         keep(f"{language} privacy", f"{prefix}/privacy/", client.get(f"{prefix}/privacy/"))
 
-        client.post(form, form_data())
-        token = client.get(confirm).context["token"]
+        client.post(form, form_data(client))
+        token = client.get(confirm).context["draft_digest"]
         spend_hourly_allowance(settings)
-        keep(f"{language} too many requests", confirm, client.post(confirm, {"token": token}), 429)
-        cache.delete(THROTTLE_KEY)
+        keep(f"{language} too many requests", confirm, client.post(confirm, {"draft": token}), 429)
+        give_allowance_back(settings)
     return pages
 
 
@@ -259,7 +258,7 @@ def test_every_step_has_no_wcag_violations(browser, live_server, settings):
             submit(tab)
             spend_hourly_allowance(settings)
             check(f"{language} too many requests", submit(tab), status=429)
-            cache.delete(THROTTLE_KEY)
+            give_allowance_back(settings)
     finally:
         context.close()
 

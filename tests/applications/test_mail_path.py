@@ -104,10 +104,10 @@ def silent_server(**options):
 
 def submit_through_views(client):
     """The applicant's three steps; returns the confirm POST's response and its duration."""
-    assert client.post("/consultation/", form_data()).status_code == 302
-    token = client.get("/consultation/confirm/").context["token"]
+    assert client.post("/consultation/", form_data(client)).status_code == 302
+    token = client.get("/consultation/confirm/").context["draft_digest"]
     started = time.monotonic()
-    response = client.post("/consultation/confirm/", {"token": token})
+    response = client.post("/consultation/confirm/", {"draft": token})
     return response, time.monotonic() - started
 
 

@@ -90,10 +90,10 @@ def submit(token=None, received_at=None, **overrides):
 
 
 def submit_through_views(client, **overrides):
-    response = client.post("/consultation/", form_data(**overrides))
+    response = client.post("/consultation/", form_data(client, **overrides))
     assert response.status_code == 302, response.content.decode()[:3000]
-    token = client.get("/consultation/confirm/").context["token"]
-    return client.post("/consultation/confirm/", {"token": token})
+    token = client.get("/consultation/confirm/").context["draft_digest"]
+    return client.post("/consultation/confirm/", {"draft": token})
 
 
 def by_kind(inquiry):

@@ -17,7 +17,7 @@ FORM, CONFIRM, DONE = "/consultation/", "/consultation/confirm/", "/consultation
 
 
 def to_confirm(client, prefix="", **overrides):
-    response = client.post(prefix + FORM, form_data(**overrides))
+    response = client.post(prefix + FORM, form_data(client, **overrides))
     assert response.status_code == 302, response.content.decode()[:2000]
     page = client.get(prefix + CONFIRM)
     assert page.status_code == 200
@@ -25,8 +25,8 @@ def to_confirm(client, prefix="", **overrides):
 
 
 def confirm(client, prefix=""):
-    token = client.get(prefix + CONFIRM).context["token"]
-    return client.post(prefix + CONFIRM, {"token": token})
+    token = client.get(prefix + CONFIRM).context["draft_digest"]
+    return client.post(prefix + CONFIRM, {"draft": token})
 
 
 def test_the_empty_form_answers_with_one_h1(client):
@@ -56,7 +56,7 @@ def test_an_unknown_preselection_is_ignored(client):
 
 def test_invalid_input_is_shown_again_with_a_summary_and_nothing_lost(client):
     response = client.post(
-        FORM, form_data(email="wrong", phone="12", company_name="<b>株式会社テスト</b>")
+        FORM, form_data(client, email="wrong", phone="12", company_name="<b>株式会社テスト</b>")
     )
     html = response.content.decode()
     assert response.status_code == 200
@@ -97,12 +97,15 @@ def test_confirm_without_a_draft_goes_back_to_the_form(client):
 
 def test_submitting_twice_creates_one_inquiry(client, django_capture_on_commit_callbacks):
     to_confirm(client)
-    token = client.get(CONFIRM).context["token"]
+    token = client.get(CONFIRM).context["draft_digest"]
     with django_capture_on_commit_callbacks(execute=True):
-        first = client.post(CONFIRM, {"token": token})
-        second = client.post(CONFIRM, {"token": token})  # back and resubmit: draft is gone
+        first = client.post(CONFIRM, {"draft": token})
+        second = client.post(CONFIRM, {"draft": token})  # a second click on 送信
     assert first.url == DONE
-    assert second.url == FORM
+    # The same done page and reference, not an empty form; nothing sent twice.
+    assert second.url == DONE
+    reference = Inquiry.objects.get().reference
+    assert reference in client.get(DONE).content.decode()
     assert Inquiry.objects.count() == 1
     assert deliver_notifications() == 3
     assert len(mail.outbox) == 3
@@ -112,25 +115,27 @@ def test_a_double_click_with_the_draft_still_there_finds_the_same_inquiry(client
     from applications.intake import submit_inquiry
 
     to_confirm(client)
-    token = client.get(CONFIRM).context["token"]
+    digest = client.get(CONFIRM).context["draft_digest"]
     form = client.get(CONFIRM).context["form"]
+    # The same request, already sent by the first of two clicks.
     submit_inquiry(
-        token=token,
+        token=client.session["consultation_draft"]["token"],
         language="ja",
         answers=form.inquiry_answers(),
         bureaus=[],
         duties=form.cleaned_data["duties"],
     )
-    response = client.post(CONFIRM, {"token": token})
+    response = client.post(CONFIRM, {"draft": digest})
     assert response.url == DONE
     assert Inquiry.objects.count() == 1
     assert Notification.objects.count() == 3
 
 
-def test_a_wrong_token_submits_nothing(client):
+def test_a_wrong_digest_submits_nothing_and_shows_the_draft_again(client):
     to_confirm(client)
-    response = client.post(CONFIRM, {"token": "forged"})
-    assert response.url == CONFIRM
+    response = client.post(CONFIRM, {"draft": "forged"})
+    assert response.status_code == 200
+    assert "入力内容が別の画面で変更されたため、送信していません" in response.content.decode()
     assert Inquiry.objects.count() == 0
 
 

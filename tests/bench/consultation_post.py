@@ -63,9 +63,9 @@ def submit_once(data):
     client = Client()
     assert client.post("/consultation/", data).status_code == 302
     page = client.get("/consultation/confirm/").content.decode()
-    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    token = re.search(r'name="draft" value="([^"]+)"', page).group(1)
     started = time.perf_counter()
-    response = client.post("/consultation/confirm/", {"token": token})
+    response = client.post("/consultation/confirm/", {"draft": token})
     elapsed = time.perf_counter() - started
     assert response.status_code == 302 and response.url == "/consultation/done/", response
     return elapsed

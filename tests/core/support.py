@@ -1,6 +1,8 @@
 """Helpers the production-hardening tests share: the HTTPS headers, Redis and database outages."""
 
 import contextlib
+import io
+import logging
 import os
 import re
 
@@ -89,12 +91,12 @@ def redis_answers():
 
 
 def submit_consultation(client, capture):
-    response = client.post("/consultation/", form_data())
+    response = client.post("/consultation/", form_data(client))
     assert response.status_code == 302, response.content.decode()[:3000]
     assert response.url == "/consultation/confirm/"
-    token = client.get("/consultation/confirm/").context["token"]
+    token = client.get("/consultation/confirm/").context["draft_digest"]
     with capture(execute=True):
-        response = client.post("/consultation/confirm/", {"token": token})
+        response = client.post("/consultation/confirm/", {"draft": token})
     assert response.status_code == 302, response.content.decode()[:3000]
     assert response.url == "/consultation/done/"
     return response
@@ -143,3 +145,17 @@ def assert_friendly_503(response, path):
     assert response["Retry-After"] == "30", path
     assert response["Cache-Control"] == "no-store", path
     assert "ETag" not in response, path
+
+
+@contextlib.contextmanager
+def log_lines():
+    """The lines the configured console handler (JSON, with request ids) writes."""
+    [handler] = [h for h in logging.getLogger().handlers if h.get_name() == "console"]
+    stream = io.StringIO()
+    previous = handler.setStream(stream)
+    lines = []
+    try:
+        yield lines
+    finally:
+        handler.setStream(previous)
+        lines.extend(stream.getvalue().splitlines())

@@ -54,9 +54,9 @@ def test_the_client_address_is_the_entry_the_outermost_trusted_proxy_wrote(
 def consult(client, settings):
     """Send one pre-consultation request through the form; the final status code."""
     settings.CONSULTATION_MIN_FILL_SECONDS = 0
-    assert client.post("/consultation/", form_data()).status_code == 302
-    token = client.get("/consultation/confirm/").context["token"]
-    return client.post("/consultation/confirm/", {"token": token}).status_code
+    assert client.post("/consultation/", form_data(client)).status_code == 302
+    token = client.get("/consultation/confirm/").context["draft_digest"]
+    return client.post("/consultation/confirm/", {"draft": token}).status_code
 
 
 @pytest.mark.django_db

@@ -1,7 +1,5 @@
 """Request ids and JSON-lines logs, with no personal data in them."""
 
-import contextlib
-import io
 import json
 import logging
 import re
@@ -17,25 +15,12 @@ from tests.applications.helpers import form_data
 from tests.conftest import free_port
 from tests.core.support import (
     HYDROGEN,
+    log_lines,
     redis_cache,
     submit_consultation,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@contextlib.contextmanager
-def log_lines():
-    """The lines the configured console handler (JSON, with request ids) writes."""
-    [handler] = [h for h in logging.getLogger().handlers if h.get_name() == "console"]
-    stream = io.StringIO()
-    previous = handler.setStream(stream)
-    lines = []
-    try:
-        yield lines
-    finally:
-        handler.setStream(previous)
-        lines.extend(stream.getvalue().splitlines())
 
 
 def parse(lines):

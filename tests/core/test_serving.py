@@ -9,6 +9,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.template import engines
@@ -27,6 +28,7 @@ def gunicorn_site(tmp_path_factory):
     workers forked after start-up.
     """
     port = free_port()
+    logs = tmp_path_factory.mktemp("logs")
     env = {
         **os.environ,
         "DJANGO_DEBUG": "false",
@@ -38,17 +40,18 @@ def gunicorn_site(tmp_path_factory):
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "GUNICORN_MAX_REQUESTS": "20",
         "WEB_CONCURRENCY": "2",
-        "GUNICORN_ACCESS_LOG": "/dev/null",
+        "GUNICORN_ACCESS_LOG": str(logs / "access.log"),
     }
     env.pop("REDIS_URL", None)
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "--no-input", "-v0"], cwd=ROOT, env=env, check=True)
+    errors = (logs / "error.log").open("wb")
     server = subprocess.Popen(
         [str(GUNICORN), "-c", "config/gunicorn.py", "config.wsgi"],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stdout=errors,
+        stderr=errors,
         start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
@@ -60,11 +63,12 @@ def gunicorn_site(tmp_path_factory):
         except OSError:
             if server.poll() is not None or time.monotonic() > deadline:
                 os.killpg(server.pid, signal.SIGKILL)
-                pytest.fail(f"gunicorn did not start: {server.stderr.read().decode()[-2000:]}")
+                pytest.fail(f"gunicorn did not start: {(logs / 'error.log').read_text()[-2000:]}")
             time.sleep(0.2)
-    yield base
+    yield SimpleNamespace(url=base, logs=logs)
     os.killpg(server.pid, signal.SIGTERM)
     server.wait(timeout=30)
+    errors.close()
 
 
 def test_gunicorn_serves_every_page_kind_through_worker_recycling(gunicorn_site):
@@ -78,12 +82,28 @@ def test_gunicorn_serves_every_page_kind_through_worker_recycling(gunicorn_site)
     }
     for _round in range(8):  # 48 requests: each worker is replaced at least once.
         for path, text in pages.items():
-            with urllib.request.urlopen(gunicorn_site + path, timeout=10) as response:
+            with urllib.request.urlopen(gunicorn_site.url + path, timeout=10) as response:
                 assert response.status == 200, path
                 assert text in response.read().decode(), path
     with pytest.raises(urllib.error.HTTPError) as missing:
-        urllib.request.urlopen(gunicorn_site + "/no-such-page/", timeout=10)
+        urllib.request.urlopen(gunicorn_site.url + "/no-such-page/", timeout=10)
     assert missing.value.code == 404
+
+
+def test_no_log_line_of_gunicorn_or_the_site_carries_a_status_link_s_secret(gunicorn_site):
+    token = secrets.token_urlsafe(32)
+    for prefix in ("", "/en"):
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(
+                f"{gunicorn_site.url}{prefix}/consultation/status/{token}/", timeout=10
+            )
+        assert missing.value.code == 404
+    time.sleep(0.5)  # The access log is written after the response.
+    access = (gunicorn_site.logs / "access.log").read_text()
+    errors = (gunicorn_site.logs / "error.log").read_text()
+    assert access.count("/consultation/status/[redacted]/") == 2
+    assert "Not Found: /consultation/status/[redacted]/" in errors
+    assert token not in access + errors
 
 
 def test_the_warm_up_compiles_every_project_template_and_reads_no_database():

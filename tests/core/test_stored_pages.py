@@ -20,8 +20,8 @@ pytestmark = pytest.mark.django_db
 
 def stored_pages():
     """The public pages the page cache keeps: not those that are per visitor or change
-    without a content edit."""
-    uncached = ("/statistics/", "/accessibility/", "/shortlist/", "/consultation/")
+    without a content edit, nor keyword searches (whatever visitors type)."""
+    uncached = ("/statistics/", "/accessibility/", "/shortlist/", "/consultation/", "?q=")
     return [path for path in all_public_paths() if not any(part in path for part in uncached)]
 
 

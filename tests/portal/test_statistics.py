@@ -2,9 +2,11 @@
 
 import itertools
 import os
+import random
 import re
 import subprocess
 import sys
+from collections import Counter
 from datetime import UTC, datetime
 
 import pytest
@@ -28,22 +30,27 @@ def test_the_threshold_rule_over_every_combination_of_small_counts(minimum):
         for values in itertools.product(counts, repeat=size):
             groups = [(f"group-{i}", count) for i, count in enumerate(values)]
             result = disclose(groups, minimum)
-            large = [(label, count) for label, count in groups if count >= minimum]
-            small = [count for _label, count in groups if count < minimum]
+            shown = dict(result.rows)
+            merged = [(label, count) for label, count in groups if label not in shown]
 
-            # Groups that reach the minimum are shown as they are, in their order.
-            assert result.rows == tuple(large), groups
-            assert all(count >= minimum for _label, count in result.rows), groups
-            # The rest are one merged line, shown only when it also reaches it ...
-            if sum(small) >= minimum:
-                assert result.small_groups == sum(small), groups
-                # ... which then always merges several groups: none stands alone.
-                assert len(small) >= 2, groups
-            else:
-                assert result.small_groups is None, groups
-            published = sum(c for _l, c in result.rows) + (result.small_groups or 0)
-            assert published == sum(values) or result.small_groups is None, groups
-            assert result.is_empty == (not large and result.small_groups is None), groups
+            # What is shown is shown as it is, in the table's order, and reaches the minimum.
+            assert list(result.rows) == [row for row in groups if row[0] in shown], groups
+            assert all(count >= minimum for count in shown.values()), groups
+            # Every smaller group is merged; the merged line reaches the minimum too,
+            # and never stands for one group alone.
+            assert all(row in merged for row in groups if row[1] < minimum), groups
+            if result.small_groups is not None:
+                assert result.small_groups == sum(c for _l, c in merged) >= minimum, groups
+                assert len(merged) >= 2, groups
+            # Whole or nothing: nothing withheld that a total elsewhere could give away.
+            published = sum(shown.values()) + (result.small_groups or 0)
+            assert published in (0, sum(values)), groups
+            assert result.is_empty == (sum(values) < minimum), groups
+            # Only the smallest groups are merged to make up the minimum.
+            if shown and merged:
+                assert max(c for _l, c in merged) <= min(shown.values()) or all(
+                    c < minimum for _l, c in merged
+                ), groups
 
 
 @pytest.mark.parametrize(
@@ -52,16 +59,59 @@ def test_the_threshold_rule_over_every_combination_of_small_counts(minimum):
         ([], Disclosure(rows=(), small_groups=None)),
         ([("A", 5)], Disclosure(rows=(("A", 5),), small_groups=None)),
         ([("A", 4)], Disclosure(rows=(), small_groups=None)),
-        ([("A", 6), ("B", 4)], Disclosure(rows=(("A", 6),), small_groups=None)),
+        # A 4 withheld beside a 6 shown would be the total minus 6: both merge.
+        ([("A", 6), ("B", 4)], Disclosure(rows=(), small_groups=10)),
         ([("A", 4), ("B", 1)], Disclosure(rows=(), small_groups=5)),
         ([("A", 3), ("B", 1)], Disclosure(rows=(), small_groups=None)),
         ([("A", 5), ("B", 2), ("C", 3)], Disclosure(rows=(("A", 5),), small_groups=5)),
-        ([("A", 5), ("B", 2), ("C", 2)], Disclosure(rows=(("A", 5),), small_groups=None)),
+        ([("A", 5), ("B", 2), ("C", 2)], Disclosure(rows=(), small_groups=9)),
         ([("B", 1), ("A", 9), ("C", 4)], Disclosure(rows=(("A", 9),), small_groups=5)),
+        ([("A", 9), ("B", 5), ("C", 1)], Disclosure(rows=(("A", 9),), small_groups=6)),
     ],
 )
 def test_the_threshold_rule_at_its_boundaries_with_the_default_minimum(counts, expected):
     assert disclose(counts, 5) == expected
+
+
+def test_no_pair_of_tables_gives_away_a_withheld_count():
+    """Random sets of requests (industry, year, bureaus named), each table published
+    through the rule: for every pair of tables, neither total can be subtracted from
+    the other to reveal what one withheld."""
+    rng = random.Random(20261207)
+    for minimum in (2, 3, 5):
+        for _ in range(400):
+            requests = [
+                (
+                    rng.choice("ABCDE"),
+                    rng.choice((2025, 2026, 2027)),
+                    rng.sample("PQRSTU", rng.choice((0, 1, 1, 2, 3))),
+                )
+                for _ in range(rng.randrange(0, 30))
+            ]
+            tables = {
+                "industry": Counter(industry for industry, _year, _bureaus in requests),
+                "year": Counter(year for _industry, year, _bureaus in requests),
+                "bureau": Counter(
+                    bureau for _i, _y, bureaus in requests for bureau in (bureaus or ["none"])
+                ),
+            }
+            published = {}
+            for name, counter in tables.items():
+                result = disclose(sorted(counter.items(), key=lambda item: -item[1]), minimum)
+                total = sum(counter.values())
+                shown = sum(c for _l, c in result.rows) + (result.small_groups or 0)
+                # Whole or nothing, so each table withholds all of its total or none.
+                assert shown in (0, total), (name, requests)
+                published[name] = shown
+            for first, second in itertools.combinations(["industry", "year"], 2):
+                # Two breakdowns of the same requests publish the same total.
+                assert published[first] == published[second], requests
+            for name in tables:
+                withheld = sum(tables[name].values()) - published[name]
+                for other in tables:
+                    if other != name and withheld:
+                        # What one table withholds, another never shows in part.
+                        assert published[other] in (0, sum(tables[other].values()))
 
 
 def test_a_minimum_of_one_shows_every_group_and_merges_nothing():
@@ -148,15 +198,19 @@ def test_the_page_works_with_no_requests_at_all(client, path):
     html = response.content.decode()
     assert len(re.findall(r"<h1[\s>]", html)) == 1
     assert "<table" not in html
-    assert html.count("公表できる件数はまだありません。") == 3 or path.startswith("/en/")
+    # Said once for the whole page, not once per table.
+    message = (
+        "There are no figures" if path.startswith("/en/") else "公表できる件数はまだありません。"
+    )
+    assert html.count(message) == 1
 
 
 @pytest.mark.django_db
 def test_the_page_says_that_small_counts_are_withheld(client, settings):
     settings.STATISTICS_MIN_COUNT = 7
     html = client.get("/statistics/").content.decode()
-    assert "件数が 7 件未満の区分は「その他（少数）」にまとめて表示し" in html
-    assert "まとめた件数も 7 件未満のときは表示しません" in html
+    assert "件数が 7 件未満の区分は「その他（少数）」にまとめます。" in html
+    assert "申込みが全体で 7 件に満たない間は公表しません。" in html
 
 
 @pytest.mark.django_db
@@ -189,18 +243,30 @@ def test_the_page_never_shows_a_group_below_the_minimum(client, settings):
 
 
 @pytest.mark.django_db
-def test_a_merged_line_below_the_minimum_is_not_shown_at_all(client, settings):
+def test_a_small_group_takes_the_smallest_shown_group_into_the_merged_line(client, settings):
+    # Shown as 5 beside an industry table of 7, the 2 would be 7 - 5: both merge.
     settings.STATISTICS_MIN_COUNT = 5
-    shown, hidden = make_bureau(name_ja="公表される局"), make_bureau(name_ja="公表されない局")
+    larger, smaller = make_bureau(name_ja="五件の局"), make_bureau(name_ja="二件の局")
     for _ in range(5):
-        make_request(bureaus=[shown])
+        make_request(bureaus=[larger])
     for _ in range(2):
-        make_request(bureaus=[hidden])
+        make_request(bureaus=[smaller])
     html = client.get("/statistics/").content.decode()
     bureau_table = html.split('id="by-bureau-heading"', 1)[1].split("</table>", 1)[0]
-    assert rows_of(bureau_table) == [("公表される局", "5")]
-    assert SMALL_GROUPS not in bureau_table
-    assert "公表されない局" not in html
+    assert rows_of(bureau_table) == [(SMALL_GROUPS, "7")]
+    assert "五件の局" not in html and "二件の局" not in html
+
+
+@pytest.mark.django_db
+def test_nothing_is_published_while_there_are_fewer_requests_than_the_minimum(client, settings):
+    # Two requests naming three bureaus each count six in the bureau table.
+    settings.STATISTICS_MIN_COUNT = 5
+    bureaus = [make_bureau() for _ in range(3)]
+    for _ in range(2):
+        make_request(bureaus=bureaus)
+    html = client.get("/statistics/").content.decode()
+    assert "<table" not in html
+    assert "公表できる件数はまだありません。" in html
 
 
 @pytest.mark.django_db
@@ -250,6 +316,7 @@ def test_query_count_is_pinned_whatever_the_number_of_requests(
     bureaus = [make_bureau() for _ in range(4)]
     for n in range(requests):
         make_request(bureaus=bureaus[: n % 4 + 1], industry=["finance", "energy"][n % 2])
-    # Three aggregates, the bureaus' names (only when some request names one), the footer.
-    with django_assert_num_queries(5 if requests else 4):
+    # The total; then (with enough requests) three aggregates and the bureaus' names;
+    # the footer.
+    with django_assert_num_queries(6 if requests else 2):
         assert client.get("/statistics/").status_code == 200
