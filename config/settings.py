@@ -41,11 +41,12 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "simple_history",
-    # Admin sign-in hardening: lockout after repeated failures, TOTP second factor.
-    "axes",
-    "django_otp",
-    "django_otp.plugins.otp_totp",
+    "core.apps.SimpleHistoryConfig",
+    # Admin sign-in hardening: lockout after repeated failures, TOTP second factor;
+    # their app configs in staffauth name them in Japanese for admin.
+    "staffauth.apps.AxesConfig",
+    "staffauth.apps.OTPConfig",
+    "staffauth.apps.TOTPConfig",
     "crispy_forms",
     "crispy_bootstrap5",
     "core",
