@@ -2,43 +2,29 @@
 
 from urllib.parse import urlencode
 
-from django import forms
 from django.contrib import admin, messages
-from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
 from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from applications.case import case_view
 from applications.exports import export_inquiries_csv
 from applications.grouping import company_key, group_by_company
-from applications.handling import change_route_status
 from applications.models import (
-    AccessAction,
     Inquiry,
     InquiryAccess,
     InquiryRoute,
-    InternalNote,
     Notification,
     NotificationState,
 )
 from applications.outbox import cancel_notification
-from applications.privacy import record_access
-from applications.workflow import RouteStatus, allowed_transitions
 from core.admin import OfferedLookupsOnly
-from staffauth.roles import HR_GROUP, sees_every_request
-
-
-class NotificationInline(admin.TabularInline):
-    model = Notification
-    fk_name = "inquiry"
-    fields = ["kind", "recipient", "state", "attempts", "next_attempt_at", "sent_at", "last_error"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
+from staffauth.roles import sees_every_request, staff_name
 
 
 def company_groups(request):
@@ -81,12 +67,14 @@ class SameCompanyFilter(admin.SimpleListFilter):
 
 @admin.register(Inquiry)
 class InquiryAdmin(OfferedLookupsOnly, admin.ModelAdmin):
-    list_display = ["reference", "company_name", "bureau_names", "received_at"]
+    """The requests; a request's own page is the case screen (applications.case)."""
+
+    list_display = ["reference", "company_name", "bureau_names", "route_states", "received_at"]
     list_filter = ["bureaus", "industry", "received_at"]
     search_fields = ["reference", "company_name", "contact_name", "email"]
     date_hierarchy = "received_at"
-    inlines = [NotificationInline]
     actions = ["revoke_status_link", "export_csv"]
+    # The answers as the case screen shows them, read-only.
     fieldsets = [
         (None, {"fields": ["reference", "received_at", "language"]}),
         ("企業・団体", {"fields": ["company_name", "industry", "industry_other", "main_business"]}),
@@ -131,8 +119,22 @@ class InquiryAdmin(OfferedLookupsOnly, admin.ModelAdmin):
 
     def get_queryset(self, request):
         # Bureau staff reach only requests routed to their bureaus: every admin view
-        # (list, change, history, delete, actions, search) starts from this queryset.
-        return super().get_queryset(request).visible_to(request.user).prefetch_related("bureaus")
+        # (list, case screen, history, delete, actions, search) starts from this queryset.
+        return (
+            super()
+            .get_queryset(request)
+            .visible_to(request.user)
+            .prefetch_related(
+                "bureaus",
+                Prefetch(
+                    "routes",
+                    queryset=InquiryRoute.objects.visible_to(request.user)
+                    .select_related("bureau")
+                    .order_by("is_central", "bureau__order", "pk"),
+                    to_attr="visible_routes",
+                ),
+            )
+        )
 
     def get_list_filter(self, request):
         if sees_every_request(request.user):
@@ -170,23 +172,22 @@ class InquiryAdmin(OfferedLookupsOnly, admin.ModelAdmin):
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
 
-    def get_inlines(self, request, obj):
-        # Mail recipients and delivery errors are HR's business.
-        return self.inlines if sees_every_request(request.user) else []
-
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        response = super().change_view(request, object_id, form_url, extra_context)
-        if request.method == "GET" and response.status_code == 200:
-            record_access(inquiry_id=object_id, user=request.user, action=AccessAction.VIEW)
-        return response
+        # The case screen: the request, its routes and their actions on one page. What
+        # the applicant sent is a record: nobody edits it.
+        return case_view(self, request, object_id)
 
     @admin.display(description="局")
     def bureau_names(self, inquiry):
-        return "、".join(bureau.name_ja for bureau in inquiry.bureaus.all())
+        return "、".join(bureau.name_ja for bureau in inquiry.bureaus.all()) or "（指定なし）"
 
-    def get_readonly_fields(self, request, obj=None):
-        # What the applicant sent is a record: nobody edits it.
-        return [field for fieldset in self.fieldsets for field in fieldset[1]["fields"]]
+    @admin.display(description="対応状況")
+    def route_states(self, inquiry):
+        # The routes the viewer may see only (get_queryset): never another bureau's.
+        return "、".join(
+            f"{route.handler_name_ja}：{route.get_status_display()}"
+            for route in inquiry.visible_routes
+        )
 
     def has_add_permission(self, request):
         return False
@@ -209,14 +210,16 @@ class InquiryAdmin(OfferedLookupsOnly, admin.ModelAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(OfferedLookupsOnly, admin.ModelAdmin):
+    # State and time of sending first after the subject, which wraps (backoffice/admin.css):
+    # they are what HR looks for, and stay on a 1280 px screen.
     list_display = [
         "subject",
+        "state",
+        "sent_at",
         "kind",
         "recipient",
-        "state",
         "attempts",
         "next_attempt_at",
-        "sent_at",
     ]
     list_filter = ["state", "kind"]
     list_select_related = ["inquiry"]
@@ -228,6 +231,9 @@ class NotificationAdmin(OfferedLookupsOnly, admin.ModelAdmin):
     ]  # fmt: skip
     exclude = ["routes"]
     actions = ["retry_now", "cancel"]
+
+    class Media:
+        css = {"all": ["backoffice/admin.css"]}
 
     def has_add_permission(self, request):
         return False
@@ -255,42 +261,24 @@ class NotificationAdmin(OfferedLookupsOnly, admin.ModelAdmin):
         self.message_user(request, f"{count} 件の送信を取り消しました。", messages.SUCCESS)
 
 
-class InternalNoteInline(admin.StackedInline):
-    model = InternalNote
-    fields = ["body", "author", "created_at"]
-    readonly_fields = ["author", "created_at"]
-    extra = 1
-    can_delete = False
-
-    def has_change_permission(self, request, obj=None):
-        return False  # A note is a record: add another rather than rewrite one.
-
-
-class RouteForm(forms.ModelForm):
-    class Meta:
-        model = InquiryRoute
-        fields = ["status", "assignee", "reply_by"]
-
-    def clean_status(self):
-        status = self.cleaned_data["status"]
-        current = self.instance.status
-        if status != current and status not in allowed_transitions(current):
-            raise forms.ValidationError(
-                f"「{self.instance.get_status_display()}」から「{RouteStatus(status).label}」には変更できません。"
-            )
-        return status
-
-
 @admin.register(InquiryRoute)
 class InquiryRouteAdmin(OfferedLookupsOnly, admin.ModelAdmin):
-    form = RouteForm
-    list_display = ["inquiry", "company", "bureau", "status", "assignee", "reply_by", "updated_at"]
+    """Each route as a work list (status, assignee, reply-by); a route opens on its
+    request's case screen, where it is handled."""
+
+    list_display = [
+        "inquiry",
+        "company",
+        "handler",
+        "status",
+        "assignee_name",
+        "reply_by",
+        "updated_at",
+    ]
     list_filter = ["status"]
     list_select_related = ["inquiry", "bureau", "assignee"]
     search_fields = ["inquiry__reference", "inquiry__company_name"]
-    readonly_fields = ["inquiry", "bureau"]
     fields = ["inquiry", "bureau", "status", "assignee", "reply_by"]
-    inlines = [InternalNoteInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
@@ -299,32 +287,23 @@ class InquiryRouteAdmin(OfferedLookupsOnly, admin.ModelAdmin):
     def company(self, route):
         return route.inquiry.company_name
 
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        if obj is not None:
-            allowed = {obj.status, *allowed_transitions(obj.status)}
-            form.base_fields["status"].choices = [
-                choice for choice in RouteStatus.choices if choice[0] in allowed
-            ]
-            # Only this bureau's staff (or HR) can take the request on.
-            form.base_fields["assignee"].queryset = (
-                get_user_model()
-                .objects.filter(Q(bureau_memberships__bureau=obj.bureau) | Q(groups__name=HR_GROUP))
-                .distinct()
-            )
-        return form
+    @admin.display(description="局", ordering="bureau__order")
+    def handler(self, route):
+        return route.handler_name_ja
 
-    def save_model(self, request, obj, form, change):
-        # The form checked the move against the status it showed; the workflow checks
-        # it again against the stored one and records when the route closed.
-        change_route_status(route=obj, status=obj.status)
+    @admin.display(description="担当者", ordering="assignee__last_name")
+    def assignee_name(self, route):
+        return staff_name(route.assignee) if route.assignee else "—"
 
-    def save_formset(self, request, form, formset, change):
-        notes = formset.save(commit=False)
-        for note in notes:
-            note.author = request.user
-            note.save()
-        formset.save_m2m()
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # One place to handle a route: its request's case screen, at the route.
+        route = self.get_object(request, unquote(object_id))
+        if not self.has_view_or_change_permission(request, route):
+            raise PermissionDenied
+        if route is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        case = reverse("admin:applications_inquiry_change", args=[route.inquiry_id])
+        return redirect(f"{case}#route-{route.pk}")
 
     def has_add_permission(self, request):
         return False

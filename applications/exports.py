@@ -11,6 +11,7 @@ from django.utils import timezone
 from applications.models import AccessAction, InquiryRoute
 from applications.privacy import record_access
 from bureaus.opendata import to_csv
+from staffauth.roles import staff_name
 
 COLUMNS = [
     "受付番号",
@@ -49,9 +50,9 @@ def inquiry_row(inquiry, route=None):
     return {
         "受付番号": inquiry.reference,
         "受付日時": _moment(inquiry.received_at),
-        "局": route.bureau.name_ja if route else "",
+        "局": route.handler_name_ja if route else "",
         "局ごとの状況": route.get_status_display() if route else "",
-        "担当者": (route.assignee.get_username() if route and route.assignee else ""),
+        "担当者": (staff_name(route.assignee) if route and route.assignee else ""),
         "回答期限": route.reply_by.isoformat() if route and route.reply_by else "",
         "終了日時": _moment(route.closed_at) if route else "",
         "企業・団体名": inquiry.company_name,

@@ -1,10 +1,11 @@
-"""How a bureau handles a routed request: every status change goes through here."""
+"""How a bureau (or the central window) handles a routed request: every status change
+goes through here."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from applications.models import InquiryRoute
+from applications.models import InquiryRoute, InternalNote
 from applications.workflow import CLOSED, RouteStatus, can_move
 
 
@@ -29,4 +30,20 @@ def change_route_status(*, route, status, now=None):
         route.closed_at = (now or timezone.now()) if status in CLOSED else None
     route.status = status
     route.save()
+    return route
+
+
+@transaction.atomic
+def update_route(*, route, user, status, assignee, reply_by, note=""):
+    """Save what a clerk did to ``route`` on the case screen, all of it or none.
+
+    The assignee and the reply-by date are set as given, the status moves through
+    change_route_status (so an invalid move raises ValidationError and nothing is
+    saved), and a non-empty ``note`` is added as an internal note by ``user``.
+    """
+    route.assignee = assignee
+    route.reply_by = reply_by
+    change_route_status(route=route, status=status)
+    if note:
+        InternalNote.objects.create(route=route, author=user, body=note)
     return route

@@ -1,4 +1,5 @@
-"""Submit a pre-consultation request: save it, route it to its bureaus, queue its mails."""
+"""Submit a pre-consultation request: save it, route it to its bureaus (or the central
+window), queue its mails."""
 
 import secrets
 import uuid
@@ -13,7 +14,7 @@ from applications.models import Inquiry, InquiryRoute, NotificationKind
 from applications.outbox import queue_mail
 from applications.restrictions import restriction_concerns
 from applications.routing import BureauAddress, route_inquiry
-from applications.workflow import add_business_days
+from applications.workflow import add_working_days
 from core.links import absolute_url, admin_change_url
 from core.models import InquiryWindow
 from portal.models import Restriction
@@ -61,12 +62,19 @@ def submit_inquiry(*, token, language, answers, bureaus, duties, received_at=Non
     for duty in duties:
         chosen_bureaus.setdefault(duty.bureau_id, duty.bureau)
     inquiry.bureaus.set(chosen_bureaus.values())
-    reply_by = add_business_days(
-        timezone.localdate(received_at), settings.INQUIRY_REPLY_BUSINESS_DAYS
+    reply_by = add_working_days(
+        timezone.localdate(received_at),
+        settings.INQUIRY_REPLY_BUSINESS_DAYS,
+        closed_days=settings.INQUIRY_CLOSED_DAYS,
     )
+    # One route per bureau; a request that names none (other duties only) is the
+    # central window's, so that it too is handled, closed and in time purged.
     InquiryRoute.objects.bulk_create(
-        InquiryRoute(inquiry=inquiry, bureau=bureau, reply_by=reply_by)
-        for bureau in chosen_bureaus.values()
+        [
+            InquiryRoute(inquiry=inquiry, bureau=bureau, reply_by=reply_by)
+            for bureau in chosen_bureaus.values()
+        ]
+        or [InquiryRoute(inquiry=inquiry, is_central=True, reply_by=reply_by)]
     )
     inquiry.duties.set(duties)
 

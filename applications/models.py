@@ -9,10 +9,10 @@ from django.db.models import Count, Q
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from applications.workflow import CLOSED, RouteStatus
 from bureaus.models import Bureau, Duty
+from core.history import History
 from staffauth.roles import sees_every_request
 
 
@@ -138,7 +138,7 @@ class Inquiry(models.Model):
 
     objects = InquiryQuerySet.as_manager()
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = "事前相談の申込み"
@@ -312,20 +312,47 @@ class Notification(models.Model):
 
 class InquiryRouteQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """The routes a staff account may see: all for HR, its bureaus' for bureau staff."""
+        """The routes a staff account may see: all for HR, its bureaus' for bureau staff
+        (never the central window's, which HR alone handles)."""
         if sees_every_request(user):
             return self
         return self.filter(bureau__staff__user=user)
 
 
+# Who handles a central route, as staff and the applicant's status page name it.
+CENTRAL_WINDOW_NAME_JA = "総務局人事部人事課"
+CENTRAL_WINDOW_NAME = _("総務局人事部人事課")
+
+
 class InquiryRoute(models.Model):
-    """One request as one bureau handles it: its own status, assignee and deadline."""
+    """One request as one bureau, or the central window, handles it: its own status,
+    assignee and deadline.
+
+    A request that names no bureau (it asks about other duties only) is handled by
+    the central window (総務局人事部人事課): its route has no bureau and says
+    ``is_central``. The window is not a ``Bureau``: bureaus are the public catalogue
+    (its pages, the form's choices, open data, the statistics by bureau), and the
+    window is the one ``core.InquiryWindow``, so a flag says it rather than a row
+    every list of bureaus would have to leave out.
+    """
 
     inquiry = models.ForeignKey(
         Inquiry, on_delete=models.CASCADE, related_name="routes", verbose_name="申込み"
     )
     bureau = models.ForeignKey(
-        Bureau, on_delete=models.PROTECT, related_name="inquiry_routes", verbose_name="局"
+        Bureau,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="inquiry_routes",
+        verbose_name="局",
+        help_text="中央窓口（人事課）の対応では空欄です。",
+    )
+    is_central = models.BooleanField(
+        "中央窓口（人事課）の対応",
+        default=False,
+        editable=False,
+        help_text="局を指定しない申込み（その他の業務のみ）を人事課が受け持つとき。",
     )
     status = models.CharField(
         "状況", max_length=20, choices=RouteStatus, default=RouteStatus.RECEIVED
@@ -346,7 +373,7 @@ class InquiryRoute(models.Model):
 
     objects = InquiryRouteQuerySet.as_manager()
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = "局ごとの対応"
@@ -354,13 +381,34 @@ class InquiryRoute(models.Model):
         ordering = ["-inquiry__received_at", "bureau__order"]
         constraints = [
             models.UniqueConstraint(fields=["inquiry", "bureau"], name="route_once_per_bureau"),
+            models.UniqueConstraint(
+                fields=["inquiry"],
+                condition=Q(is_central=True),
+                name="route_once_per_central_window",
+            ),
+            # A route is a bureau's or the central window's, never both nor neither.
+            models.CheckConstraint(
+                condition=Q(is_central=True, bureau__isnull=True)
+                | Q(is_central=False, bureau__isnull=False),
+                name="route_bureau_or_central_window",
+            ),
             models.CheckConstraint(
                 condition=Q(status__in=RouteStatus.values), name="route_status_known"
             ),
         ]
 
     def __str__(self):
-        return f"{self.inquiry.reference} {self.bureau.name_ja}（{self.get_status_display()}）"
+        return f"{self.inquiry.reference} {self.handler_name_ja}（{self.get_status_display()}）"
+
+    @property
+    def handler_name(self):
+        """Who handles the route, in the active language: its bureau, or the central window."""
+        return self.bureau.name if self.bureau_id else str(CENTRAL_WINDOW_NAME)
+
+    @property
+    def handler_name_ja(self):
+        """Who handles the route, in Japanese (staff screens, exports, staff mail)."""
+        return self.bureau.name_ja if self.bureau_id else CENTRAL_WINDOW_NAME_JA
 
     @property
     def is_closed(self):

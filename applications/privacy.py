@@ -85,7 +85,7 @@ def _personal_record(inquiry):
         # Where each bureau stands, never its internal notes.
         "statuses": [
             {
-                "bureau": route.bureau.name_ja,
+                "bureau": route.handler_name_ja,
                 "status": route.get_status_display(),
                 "closed_at": moment(route.closed_at),
             }
@@ -183,7 +183,8 @@ def inquiries_due_for_anonymisation(now):
     """Requests every bureau has closed, the last more than the retention period ago.
 
     A request with an open route, or with a closed route missing its closing time,
-    is kept; so is one routed to no bureau (nothing records when it ended).
+    is kept; so is one with no route at all (nothing records when it ended). A
+    request for other duties only has the central window's route, and goes like any.
     """
     cutoff = now - timedelta(days=settings.INQUIRY_RETENTION_DAYS)
     open_routes = InquiryRoute.objects.filter(inquiry=OuterRef("pk")).filter(

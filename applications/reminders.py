@@ -12,9 +12,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 
-from applications.models import InquiryRoute, NotificationKind
+from applications.models import CENTRAL_WINDOW_NAME_JA, InquiryRoute, NotificationKind
 from applications.outbox import queue_mail
-from applications.workflow import CLOSED
+from applications.workflow import CLOSED, latest_day_passed
 from bureaus.models import Duty
 from core.links import absolute_url, admin_change_url
 from core.models import InquiryWindow
@@ -38,9 +38,11 @@ def remind_overdue_routes(*, today):
 
     Every open route whose reply-by date is before ``today`` and that was never
     reminded goes into one mail per bureau, to its contact address (the central
-    window's when it has none), and is marked reminded. Every open route reminded
-    more than INQUIRY_ESCALATE_AFTER_DAYS days before ``today`` and not yet
-    escalated goes into one mail to the central window, and is marked escalated.
+    window's when it has none, or when the route is the central window's own), and
+    is marked reminded. Every open bureau route reminded more than
+    INQUIRY_ESCALATE_AFTER_DAYS working days before ``today`` (workflow.is_working_day)
+    and not yet escalated goes into one mail to the central window, and is marked
+    escalated.
     Each happens once: a second run queues nothing more. With no address at all,
     the routes stay unmarked, for the next run. The mails name a request by its
     reference and company only: the personal data stays in admin.
@@ -62,10 +64,12 @@ def remind_overdue_routes(*, today):
     overdue = open_routes.filter(reply_by__lt=today, reminded_at__isnull=True)
     for _bureau_pk, group in groupby(overdue, key=lambda route: route.bureau_id):
         routes = list(group)
+        # None for the central window's own routes (requests for other duties only).
         bureau = routes[0].bureau
-        recipient = bureau.contact_email or central
+        recipient = (bureau.contact_email if bureau else "") or central
         if not recipient:
-            result.failed.append((bureau.name_ja, "no address (nor the central window's)"))
+            name = bureau.name_ja if bureau else CENTRAL_WINDOW_NAME_JA
+            result.failed.append((name, "no address (nor the central window's)"))
             continue
         queue_mail(
             kind=NotificationKind.OVERDUE_REMINDER,
@@ -76,12 +80,18 @@ def remind_overdue_routes(*, today):
         InquiryRoute.objects.filter(pk__in=[r.pk for r in routes]).update(reminded_at=stamp)
         result.reminded.append((recipient, bureau, routes))
 
-    # "More than N days ago": reminded on a day before today minus N.
-    cutoff = today - timedelta(days=settings.INQUIRY_ESCALATE_AFTER_DAYS)
+    # "More than N working days ago": reminded on a day whose N working days after
+    # it have all passed. The central window's own routes were reminded to it already.
+    last_day = latest_day_passed(
+        today, settings.INQUIRY_ESCALATE_AFTER_DAYS, closed_days=settings.INQUIRY_CLOSED_DAYS
+    )
     unanswered = list(
         open_routes.filter(
+            is_central=False,
             escalated_at__isnull=True,
-            reminded_at__lt=timezone.make_aware(datetime.combine(cutoff, time.min)),
+            reminded_at__lt=timezone.make_aware(
+                datetime.combine(last_day + timedelta(days=1), time.min)
+            ),
         )
     )
     if unanswered and not central:

@@ -141,8 +141,10 @@ def consultation_status(request, token):
     if inquiry is None:
         raise Http404
     stages = [
-        {"bureau": route.bureau, "label": route.get_status_display()}
-        for route in inquiry.routes.select_related("bureau").order_by("bureau__order", "pk")
+        {"handler": route.handler_name, "label": route.get_status_display()}
+        for route in inquiry.routes.select_related("bureau").order_by(
+            "is_central", "bureau__order", "pk"
+        )
     ]
     response = render(
         request, "applications/consultation_status.html", {"inquiry": inquiry, "stages": stages}

@@ -1,16 +1,53 @@
 """Admin for HR staff: bureaus, their example duties and the themes that group them."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.utils import timezone
 
 from bureaus.models import Bureau, BureauStaff, Duty, Theme
+from bureaus.slugs import new_duty_slug
 from core.admin import OfferedLookupsOnly
 from staffauth.roles import edits_every_listing
 
 
+class DutyForm(forms.ModelForm):
+    """A duty's form: a slug left blank is made from the English title or a short id."""
+
+    class Meta:
+        model = Duty
+        # Admin names the fields it shows (its fieldsets); these are the ones clean() reads.
+        fields = ["bureau", "slug", "title_ja", "title_en"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "slug" in self.fields:
+            self.fields["slug"].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        has_field = "slug" in self.fields  # not in the bureau page's list of duties
+        if not (cleaned.get("slug") if has_field else self.instance.slug):
+            bureau = cleaned.get("bureau") or (
+                self.instance.bureau if self.instance.bureau_id else None
+            )
+            taken = set(bureau.duties.values_list("slug", flat=True)) if bureau else set()
+            title_en = cleaned.get("title_en", self.instance.title_en)
+            slug = new_duty_slug(title_en=title_en, taken=taken)
+            # The instance is built from cleaned_data after clean(), and then checked
+            # for uniqueness in its bureau.
+            if has_field:
+                cleaned["slug"] = slug
+            else:
+                self.instance.slug = slug
+        return cleaned
+
+
 class DutyInline(admin.TabularInline):
     model = Duty
-    fields = ["order", "title_ja", "slug", "is_published"]
+    form = DutyForm
+    # No slug here: a duty added in its bureau's page gets one made for it, and its
+    # own page edits it until it is first published.
+    fields = ["order", "title_ja", "is_published"]
     extra = 0
     show_change_link = True
     ordering = ["order"]
@@ -62,13 +99,14 @@ class ReviewDueFilter(admin.SimpleListFilter):
 
 @admin.register(Duty)
 class DutyAdmin(OfferedLookupsOnly, admin.ModelAdmin):
-    list_display = ["title_ja", "bureau", "order", "is_published", "confirmed_at", "needs_review"]
+    form = DutyForm
+    list_display = ["title_ja", "bureau", "order", "is_published", "confirmed_at", "review_state"]
     list_editable = ["order", "is_published"]
     list_filter = ["is_published", ReviewDueFilter, "bureau", "themes"]
     actions = ["mark_confirmed_today"]
     # The confirmation date changes only through the action, so it always records
     # a deliberate confirmation, never a side effect of saving an edit.
-    readonly_fields = ["confirmed_at", "created_at", "updated_at"]
+    readonly_fields = ["confirmed_at", "first_published_at", "created_at", "updated_at"]
     list_select_related = ["bureau"]
     search_fields = ["title_ja", "title_en", "description_ja", "description_en", "bureau__name_ja"]
     autocomplete_fields = ["bureau"]
@@ -78,12 +116,29 @@ class DutyAdmin(OfferedLookupsOnly, admin.ModelAdmin):
         (None, {"fields": ["bureau", "slug"]}),
         ("業務内容", {"fields": [("title_ja", "title_en"), ("description_ja", "description_en")]}),
         ("分類と掲載", {"fields": ["themes", "order", "is_published"]}),
-        ("確認と履歴", {"fields": ["confirmed_at", ("created_at", "updated_at")]}),
+        (
+            "確認と履歴",
+            {"fields": ["confirmed_at", ("first_published_at", "created_at", "updated_at")]},
+        ),
     ]
 
-    @admin.display(boolean=True, description="要確認")
-    def needs_review(self, duty):
-        return duty.is_due_for_review(timezone.localdate())
+    @admin.display(description="内容の確認")
+    def review_state(self, duty):
+        # Words, not admin's ✓/✗ icons: a red ✗ for "nothing to do" read as an error.
+        if duty.is_due_for_review(timezone.localdate()):
+            return "要確認（確認の期限切れ）"
+        return "期限内"
+
+    def get_readonly_fields(self, request, obj=None):
+        # Once published, the duty's URL is out in links and print packs: keep it.
+        if obj is not None and obj.first_published_at:
+            return [*self.readonly_fields, "slug"]
+        return self.readonly_fields
+
+    def get_prepopulated_fields(self, request, obj=None):
+        if obj is not None and obj.first_published_at:
+            return {}
+        return self.prepopulated_fields
 
     @admin.action(description="本日確認済みにする", permissions=["change"])
     def mark_confirmed_today(self, request, queryset):

@@ -8,7 +8,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import get_language
-from simple_history.models import HistoricalRecords
 
 from bureaus.review import is_due_for_review, latest_confirmation_due
 from bureaus.search import normalise_for_search
@@ -19,6 +18,7 @@ from core.content import (
     phone_validator,
     tel_uri,
 )
+from core.history import History
 from core.revision import bump_content_revision
 
 
@@ -33,7 +33,7 @@ class Theme(ListedContent):
     name_en = models.CharField("テーマ名（英語）", max_length=80, blank=True)
     name = Bilingual()
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = "テーマ"
@@ -87,7 +87,7 @@ class Bureau(ListedContent):
     name = Bilingual()
     contact_section = Bilingual()
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = "局"
@@ -172,7 +172,9 @@ class Duty(ListedContent):
     slug = models.SlugField(
         "URL 用の名前",
         max_length=80,
-        help_text="半角英小文字・数字・ハイフンのみ。同じ局の中で重複できません。",
+        help_text="業務のページの URL になります。空欄のままなら、英語の業務内容から"
+        "（なければ短い英数字の記号で）自動で付けます。半角英小文字・数字・ハイフンのみで、"
+        "同じ局の中で重複できません。初めて公開した後は変えられません。",
     )
     title_ja = models.CharField(
         "業務内容（日本語）", max_length=300, help_text="一覧に表示される業務内容の文言です。"
@@ -202,6 +204,9 @@ class Duty(ListedContent):
         "確認から一定期間（既定 12 か月）が過ぎると局に確認を依頼するメールが送られます。"
         "局が確認したら、一覧で選んで操作「本日確認済みにする」を実行してください。",
     )
+    # Set the first time the duty is saved as published; from then on its URL is
+    # public (links, shortlists, print packs) and its slug stays as it is.
+    first_published_at = models.DateTimeField("初回公開日時", null=True, blank=True, editable=False)
     created_at = models.DateTimeField("登録日時", auto_now_add=True)
     updated_at = models.DateTimeField("更新日時", auto_now=True)
 
@@ -210,7 +215,7 @@ class Duty(ListedContent):
     title = Bilingual()
     description = Bilingual()
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = "業務内容例"
@@ -227,6 +232,10 @@ class Duty(ListedContent):
 
     def save(self, *args, **kwargs):
         self.search_text = self.build_search_text()
+        if self.is_published and self.first_published_at is None:
+            self.first_published_at = timezone.now()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "first_published_at"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -284,7 +293,7 @@ class BureauStaff(models.Model):
         Bureau, on_delete=models.CASCADE, related_name="staff", verbose_name="局"
     )
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = "局の担当者"

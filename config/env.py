@@ -1,6 +1,7 @@
 """Small validating readers for settings taken from the environment."""
 
 import os
+from datetime import date, timedelta
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -69,3 +70,37 @@ def env_list(name, default=_UNSET):
     if value is None:
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_month_days(name, default=_UNSET):
+    """Read days of the year as MM-DD, each alone or as a range MM-DD..MM-DD that may
+    run over the new year (12-29..01-03); returns a frozenset of (month, day) pairs.
+    The default is read the same way."""
+    value = _raw(name, default)
+    if value is None:
+        value = default
+    days = set()
+    for item in (part.strip() for part in value.split(",")):
+        if not item:
+            continue
+        first, separator, last = item.partition("..")
+        start, end = _month_day(name, first), _month_day(name, last if separator else first)
+        # Walk a leap year, so 02-29 is a valid day; a range past 12-31 wraps to 01-01.
+        day, stop = date(2024, *start), date(2024, *end)
+        while True:
+            days.add((day.month, day.day))
+            if day == stop:
+                break
+            day = day + timedelta(days=1) if day != date(2024, 12, 31) else date(2024, 1, 1)
+    return frozenset(days)
+
+
+def _month_day(name, text):
+    try:
+        month, day = (int(part) for part in text.strip().split("-"))
+        date(2024, month, day)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name}: {text.strip()!r} is not a day of the year as MM-DD (e.g. 12-29)."
+        ) from None
+    return month, day

@@ -11,7 +11,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from config.env import env_bool, env_choice, env_int, env_list, env_str
+from config.env import env_bool, env_choice, env_int, env_list, env_month_days, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -41,11 +41,12 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "simple_history",
-    # Admin sign-in hardening: lockout after repeated failures, TOTP second factor.
-    "axes",
-    "django_otp",
-    "django_otp.plugins.otp_totp",
+    "core.apps.SimpleHistoryConfig",
+    # Admin sign-in hardening: lockout after repeated failures, TOTP second factor;
+    # their app configs in staffauth name them in Japanese for admin.
+    "staffauth.apps.AxesConfig",
+    "staffauth.apps.OTPConfig",
+    "staffauth.apps.TOTPConfig",
     "crispy_forms",
     "crispy_bootstrap5",
     "core",
@@ -342,10 +343,14 @@ CONSULTATION_DRAFTS_PER_HOUR = env_int("CONSULTATION_DRAFTS_PER_HOUR", 60, minim
 # A form left open longer than this must be sent again (its fill-time token expires).
 CONSULTATION_FORM_VALID_HOURS = env_int("CONSULTATION_FORM_VALID_HOURS", 24, minimum=1, maximum=168)
 
+# Working days are Monday to Friday, less Japan's national holidays (jpholiday) and
+# these days of every year, when the metropolitan offices are closed: by default
+# the year-end closure, 29 December to 3 January.
+INQUIRY_CLOSED_DAYS = env_month_days("INQUIRY_CLOSED_DAYS", "12-29..01-03")
 # Each bureau is asked to answer a new request within this many working days.
 INQUIRY_REPLY_BUSINESS_DAYS = env_int("INQUIRY_REPLY_BUSINESS_DAYS", 5, minimum=1, maximum=60)
-# manage.py remind_overdue tells HR about a request still open this many days
-# after its bureau was reminded of the passed reply-by date.
+# manage.py remind_overdue tells HR about a request still open this many working
+# days after its bureau was reminded of the passed reply-by date.
 INQUIRY_ESCALATE_AFTER_DAYS = env_int("INQUIRY_ESCALATE_AFTER_DAYS", 3, minimum=1, maximum=60)
 # manage.py purge_inquiries anonymises a request this many days after its last
 # bureau closed it; the anonymous counts stay.

@@ -11,9 +11,9 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Greatest
 from django.utils import timezone
-from simple_history.models import HistoricalRecords
 
 from core.content import Bilingual, phone_validator, tel_uri
+from core.history import History
 
 
 class InquiryWindowQuerySet(models.QuerySet):
@@ -51,7 +51,7 @@ class InquiryWindow(models.Model):
 
     name = Bilingual()
 
-    history = HistoricalRecords(table_name="portal_historicalinquirywindow")
+    history = History(table_name="portal_historicalinquirywindow")
 
     class Meta:
         db_table = "portal_inquirywindow"

@@ -2,9 +2,9 @@
 
 from django.db import models
 from django.db.models import Q
-from simple_history.models import HistoricalRecords
 
 from core.content import Bilingual, ListedContent
+from core.history import History
 
 
 class Place(models.TextChoices):
@@ -51,7 +51,7 @@ class PageText(models.Model):
 
     body = Bilingual()
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name = "ページの文章"
@@ -85,7 +85,7 @@ class OverviewPoint(ListedContent):
     title = Bilingual()
     note = Bilingual()
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta(ListedContent.Meta):
         verbose_name = "制度の概要"
@@ -113,7 +113,7 @@ class TrainingOpportunity(ListedContent):
 
     title = Bilingual()
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta(ListedContent.Meta):
         verbose_name = "研修機会"
@@ -137,7 +137,7 @@ class Benefit(ListedContent):
 
     title = Bilingual()
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta(ListedContent.Meta):
         verbose_name = "人事交流のメリット"
@@ -173,7 +173,7 @@ class Testimonial(ListedContent):
     body = Bilingual()
     industry = Bilingual()
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta(ListedContent.Meta):
         verbose_name = "研修員の声"
@@ -212,7 +212,7 @@ class Restriction(ListedContent):
 
     body = Bilingual()
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta(ListedContent.Meta):
         verbose_name = "受入れ制限"
@@ -250,7 +250,7 @@ class FaqEntry(ListedContent):
     question = Bilingual()
     answer = Bilingual()
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta(ListedContent.Meta):
         verbose_name = "よくある質問"

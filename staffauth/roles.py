@@ -1,4 +1,5 @@
-"""The back office's roles (groups) and the two questions the apps ask of a staff account.
+"""The back office's roles (groups), the two questions the apps ask of a staff account,
+and how staff are named on screen.
 
 Kept with the groups they read and ``manage.py setup_roles``, which grants them
 their permissions, so that a role's name and its meaning are decided in one place.
@@ -27,3 +28,10 @@ def sees_every_request(user):
         cached = user.groups.filter(name=HR_GROUP).exists()
         user._sees_every_request = cached
     return cached
+
+
+def staff_name(user):
+    """A staff member as colleagues name them: family name first (姓 名), as Japanese
+    names are written; the login name only for an account with no name given."""
+    name = f"{user.last_name} {user.first_name}".strip()
+    return name or user.get_username()

@@ -18,8 +18,9 @@ _serial = itertools.count(1)
 
 
 def make_request(*, bureaus=(), statuses=None, closed_at=None, **overrides):
-    """A stored request routed to ``bureaus``; ``statuses`` (one per bureau) default
-    to 受付, and a closed status gets ``closed_at``."""
+    """A stored request routed to ``bureaus`` (to the central window when none, as
+    intake does); ``statuses`` (one per route) default to 受付, and a closed status
+    gets ``closed_at``."""
     n = next(_serial)
     received_at = overrides.pop("received_at", None) or timezone.now()
     fields = {
@@ -48,11 +49,16 @@ def make_request(*, bureaus=(), statuses=None, closed_at=None, **overrides):
     fields.update(overrides)
     inquiry = Inquiry.objects.create(**fields)
     inquiry.bureaus.set(bureaus)
-    statuses = statuses or ["received"] * len(bureaus)
-    for bureau, status in zip(bureaus, statuses, strict=True):
+    handlers = list(bureaus) or [None]
+    statuses = statuses or ["received"] * len(handlers)
+    for bureau, status in zip(handlers, statuses, strict=True):
         closed = status in {"accepted", "declined", "withdrawn"}
         InquiryRoute.objects.create(
-            inquiry=inquiry, bureau=bureau, status=status, closed_at=closed_at if closed else None
+            inquiry=inquiry,
+            bureau=bureau,
+            is_central=bureau is None,
+            status=status,
+            closed_at=closed_at if closed else None,
         )
     return inquiry
 

@@ -87,11 +87,20 @@ def test_every_cell_is_quoted_and_formulas_are_defused(client, bureaus):
     assert row["電話番号"] == "'+81-3"
 
 
-def test_a_request_sent_to_no_bureau_is_still_one_row(client):
+def test_a_request_sent_to_no_bureau_is_one_row_of_the_central_window(client):
     inquiry = make_request(bureaus=[], other_duties="広報の業務")
     client.force_login(make_hr())
     rows = read_csv(export(client, inquiry))
-    assert len(rows) == 1 and rows[0]["局"] == "" and rows[0]["その他の希望業務"] == "広報の業務"
+    assert len(rows) == 1 and rows[0]["その他の希望業務"] == "広報の業務"
+    assert rows[0]["局"] == "総務局人事部人事課" and rows[0]["局ごとの状況"] == "受付"
+
+
+def test_a_request_with_no_route_at_all_is_still_one_row(client):
+    inquiry = make_request(bureaus=[], other_duties="広報の業務")
+    inquiry.routes.all().delete()  # as before the central window had routes
+    client.force_login(make_hr())
+    rows = read_csv(export(client, inquiry))
+    assert len(rows) == 1 and rows[0]["局"] == ""
 
 
 def test_each_exported_request_is_recorded(client, bureaus):

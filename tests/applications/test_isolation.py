@@ -5,9 +5,10 @@ six accounts look at them: an HR administrator, a superuser, a content editor, a
 staff member of 環境局 only, a staff member of two other bureaus, and an active staff
 account with no group. For each account and each request (or each bureau's handling
 of it), every admin path either shows it, because the account may see it, or refuses
-without a trace of it: changelists with their filters and counts, search, change,
-history and delete views, bulk actions, the autocomplete endpoint, and ids guessed
-for notes, mails and the access log. Duties are checked the same way for bureau staff.
+without a trace of it: changelists with their filters and counts, search, the case screen (a
+request's page: its routes, notes, mails and actions), history and delete views,
+bulk actions, the autocomplete endpoint, and ids guessed for routes, notes, mails
+and the access log. Duties are checked the same way for bureau staff.
 
 A "refusal" is a 400, 403 or 404, or a redirect to the admin index or login page, and
 in every case none of the request's identifying text reaches the browser.
@@ -93,18 +94,40 @@ REQUESTS = {
         "shiro@sangyo-kikai.example",
         (INDUSTRY,),
     ),
+    # Other duties only: no bureau, so the central window's route, HR's alone.
+    "otheronly": (
+        "the request for other duties only",
+        "広報企画株式会社",
+        "広田 五郎",
+        "goro@koho-kikaku.example",
+        (),
+    ),
 }
-ROUTES = [(key, slug) for key, spec in REQUESTS.items() for slug in spec[4]]
-BUREAU_PHRASE = {ENVIRONMENT: "Environment", WELFARE: "Welfare", INDUSTRY: "Industry"}
+CENTRAL = None  # the "bureau slug" of the central window's route
+BUREAU_PHRASE = {
+    ENVIRONMENT: "Environment",
+    WELFARE: "Welfare",
+    INDUSTRY: "Industry",
+    CENTRAL: "the central window",
+}
+
+
+def route_slugs(key):
+    """The bureaus a request is routed to, or the central window when it names none."""
+    return REQUESTS[key][4] or (CENTRAL,)
+
+
+ROUTES = [(key, slug) for key in REQUESTS for slug in route_slugs(key)]
 
 
 def sees_bureau(role, slug):
+    """Whether the role sees a bureau's routes (CENTRAL: the central window's)."""
     bureaus = ROLES[role][2]
     return bureaus is None or slug in bureaus
 
 
 def sees_request(role, key):
-    return any(sees_bureau(role, slug) for slug in REQUESTS[key][4])
+    return any(sees_bureau(role, slug) for slug in route_slugs(key))
 
 
 @dataclass
@@ -135,6 +158,7 @@ def submit(key):
         form_data(
             duties=None,
             bureaus=[str(bureau.pk) for bureau in bureaus],
+            other_duties="" if slugs else "広報の企画",
             company_name=company,
             contact_name=contact,
             email=email,
@@ -184,7 +208,8 @@ def build_world():
             inquiry=world.inquiries[key], user=world.users["hr"], action=AccessAction.VIEW
         )
     for key, slug in ROUTES:
-        route = InquiryRoute.objects.get(inquiry=world.inquiries[key], bureau__slug=slug)
+        routes = InquiryRoute.objects.filter(inquiry=world.inquiries[key])
+        route = routes.get(is_central=True) if slug is CENTRAL else routes.get(bureau__slug=slug)
         world.routes[key, slug] = route
         world.notes[key, slug] = InternalNote.objects.create(
             route=route, author=world.users["hr"], body=f"内部メモ-{key}-{slug}-非公開"
@@ -505,7 +530,7 @@ def route_phrase(key, slug):
 ROUTE_PATHS = [
     ("changelist", "finds {} in the routes list", "finds no trace of {} in the routes list"),
     ("search", "finds {} by its company name", "finds nothing of {} by its company name"),
-    ("change", "opens {} with its notes", "cannot open {} by its id"),
+    ("change", "opens {} on its case screen with its notes", "cannot open {} by its id"),
     ("history", "opens the history of {}", "cannot open the history of {}"),
     ("autocomplete", "finds {} through autocomplete", "finds nothing of {} through autocomplete"),
 ]
@@ -563,11 +588,95 @@ def test_a_bureaus_handling_is_reachable_only_by_that_bureau_and_hr(world, role,
         else:
             shown_back = {company} if path == "search" else set()
             assert_lists_nothing_of(response, [s for s in secrets if s not in shown_back])
+    elif visible and path == "change":
+        # A route is handled on its request's case screen: the route's own address
+        # leads there, to the route.
+        case = admin_url(Inquiry, world.inquiries[key].pk)
+        assert response.status_code == 302 and response.url == f"{case}#route-{route.pk}"
+        assert_shows(
+            client.get(case), [world.inquiries[key].reference, world.notes[key, slug].body]
+        )
     elif visible:
-        shown = [world.inquiries[key].reference]
-        assert_shows(response, shown + ([world.notes[key, slug].body] if path == "change" else []))
+        assert_shows(response, [world.inquiries[key].reference])
     else:
         assert_refuses(response, secrets)
+
+
+# --- The case screen: a request with the routes the account may see, and their actions. ---
+
+
+def case_cases():
+    for role, (who, _, _) in ROLES.items():
+        for key, slug in ROUTES:
+            what = route_phrase(key, slug)
+            if sees_bureau(role, slug) and role in READS_REQUESTS:
+                phrase = "sees {} with its notes and form on the case screen"
+            elif sees_request(role, key) and role in READS_REQUESTS:
+                phrase = "sees the case screen without {}"
+            else:
+                phrase = "cannot open the case screen of {}"
+            yield (f"{who} {phrase.format(what)}", role, key, slug)
+
+
+def route_texts(world, key, slug):
+    """What the case screen shows of one route: its note, its form, its heading."""
+    route = world.routes[key, slug]
+    return [
+        world.notes[key, slug].body,
+        f'id="route-{route.pk}"',
+        f'name="route-{route.pk}-status"',
+    ]
+
+
+@pytest.mark.parametrize(("role", "key", "slug"), matrix(case_cases()))
+def test_the_case_screen_shows_only_the_routes_the_account_may_see(world, role, key, slug):
+    inquiry = world.inquiries[key]
+    response = world.client(role).get(admin_url(Inquiry, inquiry.pk))
+    texts = route_texts(world, key, slug)
+    if sees_bureau(role, slug) and role in READS_REQUESTS:
+        assert_shows(response, [*world.secrets(key), *texts])
+    elif sees_request(role, key) and role in READS_REQUESTS:
+        assert_shows(response, world.secrets(key))
+        html = body(response)
+        for text in texts:
+            assert text not in html, f"{text!r} leaked"
+        # Nor who handles it there, nor its name as a route's heading.
+        other = world.routes[key, slug].handler_name_ja
+        assert f"{other}の対応を保存" not in html
+    else:
+        assert_refuses(response, [*world.secrets(key), *texts])
+
+
+@pytest.mark.parametrize("role", [pytest.param(r, id=ROLES[r][0]) for r in ROLES])
+def test_the_case_screen_shows_the_mails_to_hr_only(world, role):
+    inquiry = world.inquiries["shared"]
+    response = world.client(role).get(admin_url(Inquiry, inquiry.pk))
+    recipients = list(inquiry.notifications.values_list("recipient", flat=True))
+    assert len(recipients) >= 3  # the bureaus', the central copy, the acknowledgement
+    if role in READS_MAIL_AND_ACCESS_LOG:
+        assert_shows(response, ["送信したメール", *recipients])
+    elif sees_request(role, "shared"):
+        html = body(response)
+        assert response.status_code == 200 and "送信したメール" not in html
+        # The applicant's own address is part of the request; the staff addresses are not.
+        for recipient in recipients:
+            assert recipient == inquiry.email or recipient not in html, recipient
+    else:
+        assert_refuses(response, recipients)
+
+
+def case_post(world, key, slug, *, note="事前相談の日程を調整中"):
+    """The case screen's form for one route, as a browser posts it: moved to 事前相談中,
+    taken on by HR's account, a new reply-by date and a note."""
+    route = world.routes[key, slug]
+    prefix = f"route-{route.pk}"
+    return {
+        "route": str(route.pk),
+        f"{prefix}-status": RouteStatus.CONSULTING,
+        f"{prefix}-assignee": str(world.users["hr"].pk),
+        f"{prefix}-reply_by": "2030-01-31",
+        f"{prefix}-note": note,
+    }
 
 
 def route_write_cases():
@@ -575,47 +684,92 @@ def route_write_cases():
         for key, slug in ROUTES:
             what = route_phrase(key, slug)
             if role in HANDLES_ROUTES and sees_bureau(role, slug):
-                yield (f"{who} moves {what} on and adds a note", role, key, slug)
+                yield (f"{who} moves {what} on, assigns, dates and annotates it", role, key, slug)
             else:
                 yield (f"{who} can neither move nor annotate {what}", role, key, slug)
 
 
-def change_form_data(world, route):
-    """The route's change form as HR would submit it, moved to 事前相談中 with a new note."""
-    response = world.client("superuser").get(admin_url(InquiryRoute, route.pk))
-    form = response.context["adminform"].form
-    data = {name: form[name].value() or "" for name in form.fields}
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        management = formset.management_form
-        for name in management.fields:
-            data[f"{formset.prefix}-{name}"] = management[name].value()
-        for child in formset.forms:
-            for name in child.fields:
-                value = child[name].value()
-                if value is not None:
-                    data[child.add_prefix(name)] = getattr(value, "pk", value)
-    new_note = formset.forms[-1]
-    data[new_note.add_prefix("body")] = "事前相談の日程を調整中"
-    data["status"] = RouteStatus.CONSULTING
-    return data
+def assert_route_untouched(before, note):
+    """``before`` is the route as read before the attempt (the world's instances are
+    shared by the module's tests: never refresh them)."""
+    route = InquiryRoute.objects.get(pk=before.pk)
+    assert (route.status, route.assignee_id, route.reply_by) == (
+        before.status,
+        before.assignee_id,
+        before.reply_by,
+    )
+    assert not InternalNote.objects.filter(route=route, body=note).exists()
 
 
 @pytest.mark.parametrize(("role", "key", "slug"), matrix(route_write_cases()))
-def test_only_the_bureau_and_hr_move_a_request_on_and_annotate_it(world, role, key, slug):
-    route = world.routes[key, slug]
-    data = change_form_data(world, route)
-    response = world.client(role).post(admin_url(InquiryRoute, route.pk), data)
-    route.refresh_from_db()
-    added = InternalNote.objects.filter(route=route, body="事前相談の日程を調整中")
+def test_only_the_bureau_and_hr_act_on_a_route_from_the_case_screen(world, role, key, slug):
+    before = InquiryRoute.objects.get(pk=world.routes[key, slug].pk)
+    case = admin_url(Inquiry, world.inquiries[key].pk)
+    response = world.client(role).post(case, case_post(world, key, slug))
     if role in HANDLES_ROUTES and sees_bureau(role, slug):
         assert response.status_code == 302, body(response)[:3000]
+        assert response.url == f"{case}#route-{before.pk}"
+        route = InquiryRoute.objects.get(pk=before.pk)
         assert route.status == RouteStatus.CONSULTING
-        assert added.get().author == world.users[role]
+        assert route.assignee == world.users["hr"]
+        assert route.reply_by.isoformat() == "2030-01-31"
+        note = InternalNote.objects.get(route=route, body="事前相談の日程を調整中")
+        assert note.author == world.users[role]
     else:
         assert_refuses(response, route_secrets(world, role, key, slug))
-        assert route.status == RouteStatus.RECEIVED
-        assert not added.exists()
+        assert_route_untouched(before, "事前相談の日程を調整中")
+
+
+def cross_request_cases():
+    for role in sorted(HANDLES_ROUTES):
+        for key, slug in ROUTES:
+            for other in REQUESTS:
+                if other != key and sees_request(role, other):
+                    what = route_phrase(key, slug)
+                    yield (
+                        f"{ROLES[role][0]} cannot act on {what} from the case screen of "
+                        f"{REQUESTS[other][0]}",
+                        role,
+                        key,
+                        slug,
+                        other,
+                    )
+
+
+@pytest.mark.parametrize(("role", "key", "slug", "other"), matrix(cross_request_cases()))
+def test_a_route_is_acted_on_only_from_its_own_requests_case_screen(world, role, key, slug, other):
+    """A route's id put into another request's case screen form (one the account may
+    open) changes nothing and shows nothing of it."""
+    before = InquiryRoute.objects.get(pk=world.routes[key, slug].pk)
+    response = world.client(role).post(
+        admin_url(Inquiry, world.inquiries[other].pk), case_post(world, key, slug)
+    )
+    assert_refuses(response, route_secrets(world, role, key, slug))
+    assert_route_untouched(before, "事前相談の日程を調整中")
+
+
+@pytest.mark.parametrize("role", [pytest.param(r, id=ROLES[r][0]) for r in ROLES])
+def test_the_case_screen_offers_only_the_routes_bureaus_staff_and_hr_as_assignees(world, role):
+    """The assignee choices name colleagues: the route's bureau's staff and HR, never
+    another bureau's staff."""
+    route = world.routes["shared", ENVIRONMENT]
+    response = world.client(role).get(admin_url(Inquiry, world.inquiries["shared"].pk))
+    if not (role in HANDLES_ROUTES and sees_bureau(role, ENVIRONMENT)):
+        return
+    form = next(case["form"] for case in response.context["cases"] if case["route"] == route)
+    offered = {user.username for user in form.fields["assignee"].queryset}
+    assert offered == {"hr", "env"}
+    if sees_bureau(role, CENTRAL):
+        central = world.routes["otheronly", CENTRAL]
+        form = next(
+            c["form"] for c in response_for(world, role, "otheronly") if c["route"] == central
+        )
+        assert {user.username for user in form.fields["assignee"].queryset} == {"hr"}
+
+
+def response_for(world, role, key):
+    response = world.client(role).get(admin_url(Inquiry, world.inquiries[key].pk))
+    return response.context["cases"]
 
 
 def route_delete_cases():

@@ -104,9 +104,22 @@ def test_a_closed_route_without_its_closing_time_is_kept(bureau):
     assert not purged(inquiry)
 
 
-def test_a_request_routed_to_no_bureau_is_kept():
-    inquiry = make_request(bureaus=[], received_at=NOW - timedelta(days=DAYS * 5))
+def test_a_request_with_no_route_at_all_is_kept():
+    inquiry = make_request(bureaus=[])
+    inquiry.routes.all().delete()  # as before the central window had routes
     assert not purged(inquiry)
+
+
+def test_a_request_for_other_duties_only_goes_once_the_central_window_closed_it():
+    open_request = make_request(bureaus=[], other_duties="広報")
+    closed_request = make_request(
+        bureaus=[],
+        other_duties="広報",
+        statuses=["withdrawn"],
+        closed_at=NOW - timedelta(days=DAYS + 1),
+    )
+    assert closed_request.routes.get().is_central
+    assert purged(open_request, closed_request) == {closed_request.reference}
 
 
 def test_the_setting_sets_the_period(bureau, settings):

@@ -1,6 +1,7 @@
-"""Handling a request at each bureau: the transition rule, the reply-by date, the route
-admin (status, closing, notes), remind_overdue with a frozen clock, and what never
-leaves the back office."""
+"""Handling a request at each bureau: the transition rule, the routes and reply-by date
+a submission opens, change_route_status, remind_overdue with a frozen clock, and what
+never leaves the back office. The case screen that staff use is test_case_screen.py;
+the working-day calendar is test_working_days.py."""
 
 import uuid
 from datetime import date, datetime, timedelta
@@ -11,22 +12,14 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.urls import reverse
 from django.utils import timezone
 
-from applications.admin import RouteForm
 from applications.handling import change_route_status
 from applications.intake import submit_inquiry
 from applications.models import InquiryRoute, InternalNote, Notification, NotificationKind
 from applications.outbox import build_message
 from applications.reminders import remind_overdue_routes
-from applications.workflow import (
-    CLOSED,
-    RouteStatus,
-    add_business_days,
-    allowed_transitions,
-    can_move,
-)
+from applications.workflow import CLOSED, RouteStatus, allowed_transitions, can_move
 from core.models import InquiryWindow
 from tests.applications.helpers import inquiry_answers
 from tests.conftest import make_bureau, make_duty
@@ -63,33 +56,6 @@ def test_staying_put_is_never_a_move(status):
     assert not can_move(status, status)
 
 
-# --- Working days. --------------------------------------------------------------------
-
-# 2026-01-09 is a Friday.
-FRI, SAT, SUN, MON = date(2026, 1, 9), date(2026, 1, 10), date(2026, 1, 11), date(2026, 1, 12)
-
-
-@pytest.mark.parametrize(
-    ("start", "days", "expected"),
-    [
-        (FRI, 0, FRI),
-        (SAT, 0, SAT),
-        (date(2026, 1, 8), 1, FRI),  # Thursday → Friday
-        (FRI, 1, MON),  # over the weekend
-        (SAT, 1, MON),
-        (SUN, 1, MON),
-        (date(2026, 1, 8), 2, MON),
-        (FRI, 5, date(2026, 1, 16)),
-        (MON, 5, date(2026, 1, 19)),
-        (SAT, 5, date(2026, 1, 16)),
-        (FRI, 10, date(2026, 1, 23)),
-        (date(2025, 12, 31), 2, date(2026, 1, 2)),  # across the year; holidays still count
-    ],
-)
-def test_add_business_days_skips_saturdays_and_sundays(start, days, expected):
-    assert add_business_days(start, days) == expected
-
-
 # --- Submission creates one route per bureau. ----------------------------------------
 
 ANSWERS = inquiry_answers()
@@ -110,13 +76,16 @@ def submit(*, bureaus=(), duties=(), received_at=None, language="ja", **answers)
 @pytest.mark.parametrize(
     ("received_at", "reply_by"),
     [
-        # Friday morning in Tokyo: five working days on is the next Friday.
-        (datetime(2026, 1, 9, 10, 0, tzinfo=TOKYO), date(2026, 1, 16)),
+        # Friday morning in Tokyo: five working days on, past 成人の日 (Monday 12
+        # January), is Monday 19.
+        (datetime(2026, 1, 9, 10, 0, tzinfo=TOKYO), date(2026, 1, 19)),
         # Friday 23:30 in Tokyo is still Friday, whatever UTC says.
-        (datetime(2026, 1, 9, 23, 30, tzinfo=TOKYO), date(2026, 1, 16)),
+        (datetime(2026, 1, 9, 23, 30, tzinfo=TOKYO), date(2026, 1, 19)),
         # Saturday 00:30 in Tokyo (Friday in UTC) counts from Saturday.
-        (datetime(2026, 1, 10, 0, 30, tzinfo=TOKYO), date(2026, 1, 16)),
+        (datetime(2026, 1, 10, 0, 30, tzinfo=TOKYO), date(2026, 1, 19)),
+        # Received on the holiday itself: the days after it count.
         (datetime(2026, 1, 12, 9, 0, tzinfo=TOKYO), date(2026, 1, 19)),
+        (datetime(2026, 1, 13, 9, 0, tzinfo=TOKYO), date(2026, 1, 20)),
     ],
 )
 def test_submission_opens_one_route_per_bureau_with_its_reply_by_date(
@@ -139,95 +108,81 @@ def test_submission_opens_one_route_per_bureau_with_its_reply_by_date(
 @pytest.mark.django_db
 def test_the_reply_by_date_follows_the_setting(settings):
     settings.INQUIRY_REPLY_BUSINESS_DAYS = 1
-    inquiry = submit(bureaus=[make_bureau()], received_at=datetime(2026, 1, 9, 10, tzinfo=TOKYO))
-    assert inquiry.routes.get().reply_by == MON
+    inquiry = submit(bureaus=[make_bureau()], received_at=datetime(2026, 1, 8, 10, tzinfo=TOKYO))
+    assert inquiry.routes.get().reply_by == date(2026, 1, 9)  # Thursday → Friday
 
 
-# --- The route admin. ------------------------------------------------------------------
+@pytest.mark.django_db
+def test_the_reply_by_date_counts_working_days_by_the_japanese_calendar(settings):
+    """The issue's example: received on Wednesday 2027-04-28, five working days on is
+    Tuesday 2027-05-11, past 昭和の日 and the Golden Week holidays."""
+    settings.INQUIRY_REPLY_BUSINESS_DAYS = 5
+    inquiry = submit(bureaus=[make_bureau()], received_at=datetime(2027, 4, 28, 9, tzinfo=TOKYO))
+    assert inquiry.routes.get().reply_by == date(2027, 5, 11)
 
 
-def change_url(route):
-    return reverse("admin:applications_inquiryroute_change", args=[route.pk])
+@pytest.mark.django_db
+def test_the_reply_by_date_skips_the_year_end_closure_of_the_setting(settings):
+    settings.INQUIRY_REPLY_BUSINESS_DAYS = 2
+    received = datetime(2026, 12, 25, 9, tzinfo=TOKYO)  # a Friday
+    settings.INQUIRY_CLOSED_DAYS = frozenset({(12, 29), (12, 30), (12, 31), (1, 1), (1, 2), (1, 3)})
+    assert submit(bureaus=[make_bureau()], received_at=received).routes.get().reply_by == date(
+        2027, 1, 4
+    )
+    settings.INQUIRY_CLOSED_DAYS = frozenset()
+    assert submit(bureaus=[make_bureau()], received_at=received).routes.get().reply_by == date(
+        2026, 12, 29
+    )
 
 
-def route_post(route, *, status, notes=(), existing_notes=()):
-    """The route change form as a browser would post it."""
-    data = {
-        "status": status,
-        "assignee": "",
-        "reply_by": route.reply_by.isoformat(),
-        "notes-TOTAL_FORMS": str(len(existing_notes) + len(notes)),
-        "notes-INITIAL_FORMS": str(len(existing_notes)),
-        "notes-MIN_NUM_FORMS": "0",
-        "notes-MAX_NUM_FORMS": "1000",
-    }
-    for number, (note, body) in enumerate(existing_notes):
-        data[f"notes-{number}-id"] = str(note.pk)
-        data[f"notes-{number}-route"] = str(route.pk)
-        data[f"notes-{number}-body"] = body
-    for number, body in enumerate(notes, start=len(existing_notes)):
-        data[f"notes-{number}-route"] = str(route.pk)
-        data[f"notes-{number}-body"] = body
-    return data
+# --- A request for other duties only: the central window's route. ----------------------
+
+
+@pytest.mark.django_db
+def test_a_request_naming_no_bureau_gets_the_central_windows_route(settings):
+    settings.INQUIRY_REPLY_BUSINESS_DAYS = 5
+    inquiry = submit(other_duties="広報の業務", received_at=datetime(2027, 4, 28, 9, tzinfo=TOKYO))
+    route = inquiry.routes.get()
+    assert route.is_central and route.bureau is None
+    assert route.status == RouteStatus.RECEIVED and route.reply_by == date(2027, 5, 11)
+    assert route.handler_name_ja == "総務局人事部人事課"
+    assert str(route) == f"{inquiry.reference} 総務局人事部人事課（受付）"
+
+
+@pytest.mark.django_db
+def test_a_request_naming_a_bureau_gets_no_central_route_even_with_other_duties():
+    """Its other duties reach the central window by the central mail, as before; the
+    bureaus' routes are what closes it."""
+    inquiry = submit(bureaus=[make_bureau()], other_duties="広報の業務")
+    assert [route.is_central for route in inquiry.routes.all()] == [False]
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_a_route_that_is_both_or_neither_or_a_second_central_one():
+    from django.db import IntegrityError, transaction
+
+    inquiry = submit(other_duties="広報の業務")
+    bureau = make_bureau()
+    for fields in [{"is_central": True, "bureau": bureau}, {"is_central": False, "bureau": None}]:
+        with pytest.raises(IntegrityError), transaction.atomic():
+            InquiryRoute.objects.create(inquiry=inquiry, **fields)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        InquiryRoute.objects.create(inquiry=inquiry, is_central=True)
+
+
+@pytest.mark.django_db
+def test_the_central_route_closes_like_any_other(route):
+    inquiry = submit(other_duties="広報の業務")
+    central = inquiry.routes.get()
+    change_route_status(route=central, status=RouteStatus.WITHDRAWN)
+    central.refresh_from_db()
+    assert central.closed_at is not None
 
 
 @pytest.fixture
 def route(db):
     inquiry = submit(bureaus=[make_bureau()], received_at=datetime(2026, 1, 9, 10, tzinfo=TOKYO))
     return inquiry.routes.get()
-
-
-@pytest.mark.django_db
-def test_the_route_admin_refuses_an_invalid_transition_next_to_the_field(admin_client, route):
-    response = admin_client.post(change_url(route), route_post(route, status="accepted"))
-    assert response.status_code == 200
-    form = response.context["adminform"].form
-    assert "status" in form.errors
-    html = response.content.decode()
-    # Django's admin puts a field's errors in its own row, above the control.
-    assert 'class="errorlist' in html and 'id="id_status"' in html
-    route.refresh_from_db()
-    assert route.status == RouteStatus.RECEIVED
-
-
-@pytest.mark.django_db
-def test_the_route_form_says_which_move_is_refused(route):
-    """The choices offered already leave out invalid moves; the form refuses one anyway."""
-    route.status = RouteStatus.DECLINED
-    form = RouteForm(
-        data={"status": "consulting", "assignee": "", "reply_by": "2026-01-16"}, instance=route
-    )
-    assert not form.is_valid()
-    assert form.errors["status"] == ["「見送り」から「事前相談中」には変更できません。"]
-
-
-@pytest.mark.django_db
-def test_the_route_admin_accepts_a_valid_transition(admin_client, route):
-    response = admin_client.post(change_url(route), route_post(route, status="consulting"))
-    assert response.status_code == 302, response.context["adminform"].form.errors
-    route.refresh_from_db()
-    assert route.status == RouteStatus.CONSULTING
-    assert route.closed_at is None
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("closing", ["declined", "withdrawn"])
-def test_closing_a_route_sets_closed_at(admin_client, route, closing):
-    response = admin_client.post(change_url(route), route_post(route, status=closing))
-    assert response.status_code == 302
-    route.refresh_from_db()
-    assert route.status == closing and route.closed_at is not None
-
-
-@pytest.mark.django_db
-def test_accepting_after_the_steps_sets_closed_at_once(admin_client, route):
-    for status in ["consulting", "arranging"]:
-        assert admin_client.post(change_url(route), route_post(route, status=status)).status_code
-        route.refresh_from_db()
-        assert route.closed_at is None
-    admin_client.post(change_url(route), route_post(route, status="accepted"))
-    route.refresh_from_db()
-    assert route.status == RouteStatus.ACCEPTED and route.closed_at is not None
 
 
 # --- change_route_status: the one way a status changes (admin, commands, tests). ----------
@@ -264,27 +219,6 @@ def test_a_move_is_checked_against_the_stored_status_not_the_one_in_hand(route):
         change_route_status(route=stale, status=RouteStatus.CONSULTING)
     route.refresh_from_db()
     assert route.status == RouteStatus.DECLINED
-
-
-@pytest.mark.django_db
-def test_a_note_gets_its_author_and_cannot_be_edited_afterwards(admin_client, route):
-    author = get_user_model().objects.get(username="admin")
-    response = admin_client.post(
-        change_url(route), route_post(route, status="received", notes=["電話で日程を調整中"])
-    )
-    assert response.status_code == 302
-    note = InternalNote.objects.get(route=route)
-    assert note.author == author and note.body == "電話で日程を調整中"
-
-    response = admin_client.post(
-        change_url(route),
-        route_post(route, status="received", existing_notes=[(note, "書き換えた内容")]),
-    )
-    assert response.status_code == 302
-    note.refresh_from_db()
-    assert note.body == "電話で日程を調整中"
-    page = admin_client.get(change_url(route)).content.decode()
-    assert 'name="notes-0-body"' not in page  # shown read-only, not as a field
 
 
 # --- What never leaves the back office. ----------------------------------------------
@@ -396,16 +330,17 @@ def test_an_overdue_route_is_reminded_once_in_one_mail_per_bureau(central):
 def test_a_route_is_escalated_after_the_further_period_and_only_once(settings, central):
     settings.INQUIRY_ESCALATE_AFTER_DAYS = 3
     route = overdue_route(make_bureau(), company_name="第三興業株式会社")
-    reminded_on = DEADLINE + timedelta(days=1)
+    reminded_on = DEADLINE + timedelta(days=1)  # Saturday 2026-01-17
     remind_overdue_routes(today=reminded_on)
     forget_reminders()
 
-    # Exactly three days after the reminder is not "more than three".
-    for days in (1, 2, 3):
+    # Three working days after the reminder (Mon 19, Tue 20, Wed 21) is not "more
+    # than three"; the weekend before them does not count.
+    for days in (1, 2, 3, 4):
         remind_overdue_routes(today=reminded_on + timedelta(days=days))
     assert reminders() == []
 
-    remind_overdue_routes(today=reminded_on + timedelta(days=4))
+    remind_overdue_routes(today=reminded_on + timedelta(days=5))  # Thursday 22
     assert [m.recipient for m in reminders()] == [central]
     body = reminders()[0].body
     assert route.inquiry.reference in body and "第三興業株式会社" in body
@@ -415,7 +350,7 @@ def test_a_route_is_escalated_after_the_further_period_and_only_once(settings, c
     assert route.escalated_at is not None
 
     forget_reminders()
-    remind_overdue_routes(today=reminded_on + timedelta(days=5))
+    remind_overdue_routes(today=reminded_on + timedelta(days=6))
     remind_overdue_routes(today=reminded_on + timedelta(days=30))
     assert reminders() == []
 
@@ -424,13 +359,50 @@ def test_a_route_is_escalated_after_the_further_period_and_only_once(settings, c
 def test_the_escalation_period_follows_the_setting(settings, central):
     settings.INQUIRY_ESCALATE_AFTER_DAYS = 1
     overdue_route(make_bureau())
-    reminded_on = DEADLINE + timedelta(days=1)
+    reminded_on = DEADLINE + timedelta(days=1)  # Saturday
     remind_overdue_routes(today=reminded_on)
     forget_reminders()
-    remind_overdue_routes(today=reminded_on + timedelta(days=1))
+    remind_overdue_routes(today=reminded_on + timedelta(days=2))  # Monday, the one day
     assert reminders() == []
-    remind_overdue_routes(today=reminded_on + timedelta(days=2))
+    remind_overdue_routes(today=reminded_on + timedelta(days=3))  # Tuesday
     assert [m.recipient for m in reminders()] == [central]
+
+
+@pytest.mark.django_db
+def test_escalation_counts_working_days_across_the_year_end_closure(settings, central):
+    settings.INQUIRY_ESCALATE_AFTER_DAYS = 3
+    settings.INQUIRY_CLOSED_DAYS = frozenset({(12, 29), (12, 30), (12, 31), (1, 1), (1, 2), (1, 3)})
+    overdue_route(make_bureau(), reply_by=date(2026, 12, 24))
+    remind_overdue_routes(today=date(2026, 12, 25))  # Friday
+    forget_reminders()
+    # Working days after it: Mon 28 December, then (the closure, a weekend) Mon 4 and
+    # Tue 5 January: on 5 January it has waited exactly three.
+    for day in [date(2026, 12, 31), date(2027, 1, 4), date(2027, 1, 5)]:
+        remind_overdue_routes(today=day)
+    assert reminders() == []
+    remind_overdue_routes(today=date(2027, 1, 6))
+    assert [m.kind for m in reminders()] == [NotificationKind.OVERDUE_ESCALATION]
+
+
+@pytest.mark.django_db
+def test_an_overdue_central_route_is_reminded_to_the_central_window_and_not_escalated(
+    settings, central
+):
+    settings.INQUIRY_ESCALATE_AFTER_DAYS = 1
+    inquiry = submit(other_duties="広報の業務", company_name="第四商会株式会社")
+    route = inquiry.routes.get()
+    route.reply_by = DEADLINE
+    route.save()
+    remind_overdue_routes(today=DEADLINE + timedelta(days=1))
+    [reminder] = reminders()
+    assert reminder.recipient == central
+    assert reminder.body.startswith("総務局人事部人事課 御中")
+    assert "第四商会株式会社" in reminder.body
+    forget_reminders()
+    remind_overdue_routes(today=DEADLINE + timedelta(days=30))
+    assert reminders() == []
+    route.refresh_from_db()
+    assert route.reminded_at is not None and route.escalated_at is None
 
 
 @pytest.mark.django_db

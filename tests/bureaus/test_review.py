@@ -290,13 +290,17 @@ def test_admin_filter_shows_only_duties_past_review(hr_client, settings):
 
 
 @pytest.mark.django_db
-def test_admin_column_flags_duties_due_for_review(settings):
+def test_admin_column_says_in_words_which_duties_are_due_for_review(settings, hr_client):
     settings.REVIEW_INTERVAL_MONTHS = 12
     model_admin = admin_site._registry[Duty]
     due = make_duty(confirmed_at=timezone.localdate() - timedelta(days=400))
     fresh = make_duty()
-    assert model_admin.needs_review(due) is True
-    assert model_admin.needs_review(fresh) is False
+    assert model_admin.review_state(due) == "要確認（確認の期限切れ）"
+    assert model_admin.review_state(fresh) == "期限内"
+    # Words in the column, not admin's green ✓ / red ✗ icons, which read as errors.
+    html = hr_client.get(CHANGELIST, {"q": fresh.title_ja}).content.decode()
+    assert "期限内" in html
+    assert "icon-no.svg" not in html and "icon-yes.svg" not in html
 
 
 @pytest.mark.django_db

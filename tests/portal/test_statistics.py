@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import pytest
 
 from applications.models import Inquiry
-from applications.statistics import Disclosure, disclose
+from applications.statistics import Disclosure, disclose, programme_statistics
 from tests.applications.stored import make_request
 from tests.conftest import ROOT, make_bureau
 
@@ -151,6 +151,19 @@ def test_requests_are_counted_once_for_each_bureau_they_name():
     make_request(bureaus=[first])
     make_request(bureaus=[])
     assert Inquiry.objects.counts_by_bureau() == {first.pk: 2, second.pk: 1, None: 1}
+
+
+@pytest.mark.django_db
+def test_a_request_for_other_duties_only_counts_as_naming_no_bureau_not_as_a_bureau():
+    """Its route is the central window's, which is no bureau: the statistics count the
+    bureaus a request named, not its routes."""
+    bureau = make_bureau()
+    make_request(bureaus=[bureau])
+    other = make_request(bureaus=[], other_duties="広報")
+    assert other.routes.get().is_central
+    assert Inquiry.objects.counts_by_bureau() == {bureau.pk: 1, None: 1}
+    by_bureau = programme_statistics(minimum=1)["by_bureau"]
+    assert dict(by_bureau.rows) == {bureau.name_ja: 1, "局の指定なし": 1}
 
 
 @pytest.mark.django_db

@@ -9,7 +9,7 @@ from applications.reminders import remind_overdue_routes
 class Command(DatedCommand):
     help = (
         "回答期限を過ぎた事前相談の申込みを局ごとに 1 通のメールで局に知らせ、"
-        "知らせてから INQUIRY_ESCALATE_AFTER_DAYS 日を超えて終わっていないものを"
+        "知らせてから INQUIRY_ESCALATE_AFTER_DAYS 開庁日を超えて終わっていないものを"
         "総務局人事部人事課に知らせます。毎日 1 回実行してください。"
     )
 

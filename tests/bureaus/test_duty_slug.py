@@ -1,0 +1,159 @@
+"""A duty's URL name is made without the clerk: from the English title when there is one,
+else a short random id; editable until the duty is first published, unique in its bureau."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from bureaus.models import Duty
+from bureaus.slugs import ALPHABET, ID_LENGTH, new_duty_slug
+from tests.conftest import make_bureau, make_duty
+
+SHORT_ID = re.compile(rf"^[{ALPHABET}]{{{ID_LENGTH}}}$")
+ADD = reverse("admin:bureaus_duty_add")
+
+
+def change_url(duty):
+    return reverse("admin:bureaus_duty_change", args=[duty.pk])
+
+
+# --- The rule. -----------------------------------------------------------------------------
+
+
+def test_an_english_title_gives_the_slug():
+    assert new_duty_slug(title_en="Hydrogen Society", taken=set()) == "hydrogen-society"
+
+
+def test_a_taken_slug_gets_a_number():
+    taken = {"hydrogen-society", "hydrogen-society-2"}
+    assert new_duty_slug(title_en="Hydrogen society", taken=taken) == "hydrogen-society-3"
+
+
+@pytest.mark.parametrize("title_en", ["", None, "   ", "水素社会の実現", "—"])
+def test_without_an_english_title_the_slug_is_a_short_id(title_en):
+    slugs = {new_duty_slug(title_en=title_en, taken=set()) for _ in range(50)}
+    assert all(SHORT_ID.match(slug) for slug in slugs), slugs
+    assert len(slugs) == 50  # random, so two duties of one bureau practically never meet
+
+
+def test_a_short_id_is_never_one_already_taken(monkeypatch):
+    from bureaus import slugs
+
+    made = iter(["aaaaaaaa", "aaaaaaaa", "bbbbbbbb"])
+    monkeypatch.setattr(slugs, "short_id", lambda: next(made))
+    assert new_duty_slug(title_en="", taken={"aaaaaaaa"}) == "bbbbbbbb"
+
+
+def test_a_long_english_title_fits_the_field():
+    slug = new_duty_slug(title_en="word " * 60, taken={"word-" * 15})
+    assert len(slug) <= Duty._meta.get_field("slug").max_length
+
+
+# --- In admin. -----------------------------------------------------------------------------
+
+
+def add_form(bureau, **fields):
+    data = {
+        "bureau": bureau.pk,
+        "slug": "",
+        "title_ja": "水素社会の実現に向けた施策の推進",
+        "title_en": "",
+        "description_ja": "",
+        "description_en": "",
+        "order": "0",
+        "is_published": "on",
+    }
+    data.update(fields)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+@pytest.mark.django_db
+def test_a_clerk_who_writes_japanese_only_gets_a_slug_made(hr_client):
+    bureau = make_bureau()
+    response = hr_client.post(ADD, add_form(bureau))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    duty = Duty.objects.get(title_ja="水素社会の実現に向けた施策の推進")
+    assert SHORT_ID.match(duty.slug)
+    assert duty.first_published_at is not None
+    assert hr_client.get(duty.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.django_db
+def test_an_english_title_makes_a_readable_slug_and_a_typed_one_is_kept(hr_client):
+    bureau = make_bureau()
+    make_duty(bureau=bureau, slug="hydrogen-policy")
+    hr_client.post(ADD, add_form(bureau, title_en="Hydrogen policy"))
+    assert Duty.objects.filter(bureau=bureau, slug="hydrogen-policy-2").exists()
+    hr_client.post(ADD, add_form(bureau, title_ja="別の業務", slug="my-own-slug"))
+    assert Duty.objects.get(title_ja="別の業務").slug == "my-own-slug"
+
+
+@pytest.mark.django_db
+def test_a_slug_taken_in_the_bureau_is_refused_next_to_the_field(hr_client):
+    bureau = make_bureau()
+    make_duty(bureau=bureau, slug="taken")
+    response = hr_client.post(ADD, add_form(bureau, slug="taken"))
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.errors
+    # Another bureau may use it.
+    response = hr_client.post(ADD, add_form(make_bureau(), slug="taken"))
+    assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_slug_stays_editable_until_the_duty_is_first_published(hr_client):
+    bureau = make_bureau()
+    hr_client.post(ADD, add_form(bureau, is_published=None))
+    draft = Duty.objects.get(title_ja="水素社会の実現に向けた施策の推進")
+    assert draft.first_published_at is None
+    page = hr_client.get(change_url(draft))
+    assert "slug" in page.context["adminform"].form.fields
+
+    response = hr_client.post(change_url(draft), add_form(bureau, slug="suiso-shakai"))
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.slug == "suiso-shakai" and draft.first_published_at is not None
+
+    # Published: the URL is out in links and print packs, and the slug is shown read-only.
+    page = hr_client.get(change_url(draft))
+    assert "slug" not in page.context["adminform"].form.fields
+    assert "suiso-shakai" in page.content.decode()
+    hr_client.post(change_url(draft), add_form(bureau, slug="another-name", is_published=None))
+    draft.refresh_from_db()
+    assert draft.slug == "suiso-shakai"
+    # Unpublishing later does not reopen it.
+    assert "slug" not in hr_client.get(change_url(draft)).context["adminform"].form.fields
+
+
+@pytest.mark.django_db
+def test_a_duty_added_on_its_bureaus_page_gets_a_slug_made(hr_client):
+    bureau = make_bureau()
+    url = reverse("admin:bureaus_bureau_change", args=[bureau.pk])
+    page = hr_client.get(url)
+    form = page.context["adminform"].form
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        if isinstance(value, bool):
+            if value:
+                data[name] = "on"
+        elif value is not None:
+            data[name] = value
+    formset = page.context["inline_admin_formsets"][0].formset
+    prefix = formset.prefix
+    data.update(
+        {
+            f"{prefix}-TOTAL_FORMS": "1",
+            f"{prefix}-INITIAL_FORMS": "0",
+            f"{prefix}-MIN_NUM_FORMS": "0",
+            f"{prefix}-MAX_NUM_FORMS": "1000",
+            f"{prefix}-0-order": "1",
+            f"{prefix}-0-title_ja": "局のページで足した業務",
+            f"{prefix}-0-is_published": "on",
+        }
+    )
+    response = hr_client.post(url, data)
+    assert response.status_code == 302, response.context["inline_admin_formsets"][0].formset.errors
+    assert SHORT_ID.match(Duty.objects.get(title_ja="局のページで足した業務").slug)
