@@ -61,6 +61,7 @@ class ProgrammeSitemap(BilingualSitemap):
             "portal:timeline",
             "portal:faq",
             "portal:privacy",
+            "portal:site-policy",
             "portal:statistics",
             "portal:accessibility",
             "bureaus:list",

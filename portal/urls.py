@@ -17,6 +17,7 @@ urlpatterns = [
     ),
     path("timeline/", public_page(views.TimelineView.as_view()), name="timeline"),
     path("faq/", public_page(views.FaqView.as_view()), name="faq"),
+    path("site-policy/", public_page(views.SitePolicyView.as_view()), name="site-policy"),
     # Not in the revision-keyed page cache: the statistics change with every request
     # received and the results with every test run, neither of which bumps the revision.
     path("statistics/", views.statistics, name="statistics"),

@@ -30,6 +30,7 @@ PAGES_WITHOUT_ARGUMENTS = [
     "portal:timeline",
     "portal:faq",
     "portal:privacy",
+    "portal:site-policy",
     "portal:statistics",
     "portal:accessibility",
     "bureaus:list",
