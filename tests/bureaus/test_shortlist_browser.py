@@ -159,7 +159,7 @@ def test_every_page_prints_without_its_navigation(page):
         expect(page.locator(".site-nav")).to_be_hidden()
         expect(page.locator(".site-footer")).to_be_hidden()
         expect(page.locator("main").get_by_role("button")).to_have_count(0)
-        assert page.locator("main .btn:visible").count() == 0, path
+        assert page.locator("main .button:visible").count() == 0, path
         page.emulate_media(media="screen")
 
 
