@@ -1,6 +1,6 @@
 # The two commands a newcomer needs: `make run` and `make test`.
 .DEFAULT_GOAL := run
-.PHONY: run serve test lint format check bench python
+.PHONY: run serve test lint format check bench accessibility python
 
 VENV := .venv
 BIN := $(VENV)/bin
@@ -67,6 +67,11 @@ check: $(VENV)/.runtime
 	DJANGO_DEBUG=false DJANGO_SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 	DJANGO_ALLOWED_HOSTS=kouryu.example DJANGO_HTTPS=true \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+# The site-wide accessibility pass, recording its results in static/accessibility/results.json
+# for /accessibility/ (commit the file). `make test` runs the same checks but never writes it.
+accessibility: $(VENV)/.dev node_modules/.installed
+	RECORD_ACCESSIBILITY_RESULTS=true $(BIN)/python -m pytest tests/test_accessibility.py $(PYTEST_ARGS)
 
 # Figures as ratios from one run; never part of `make test`.
 bench: $(VENV)/.dev
