@@ -12,28 +12,28 @@ that accepts gzip and Brotli (Brotli only where the Brotli package made .br file
 
 import json
 import os
-import secrets
-import signal
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.error
 import urllib.request
 from html.parser import HTMLParser
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-PYTHON = sys.executable
-GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
+# The benchmark's server helpers (tests/bench/serving.py), on a port and a database of
+# our own: they read them from the environment when imported.
+os.environ.setdefault("BENCH_PORT", os.environ.get("LIGHTHOUSE_PORT", "8767"))
+os.environ.setdefault(
+    "BENCH_DATABASE_URL",
+    os.environ.get(
+        "LIGHTHOUSE_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kouryu_lighthouse"
+    ),
+)
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.bench.serving import BASE, DATABASE, ROOT, Server, environment, manage  # noqa: E402
+
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
 CHROMIUM = "/usr/bin/chromium"
-PORT = int(os.environ.get("LIGHTHOUSE_PORT", "8767"))
-BASE = f"http://127.0.0.1:{PORT}"
-DATABASE = os.environ.get(
-    "LIGHTHOUSE_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kouryu_lighthouse"
-)
 RUNS = int(os.environ.get("LIGHTHOUSE_RUNS", "3"))
 PAGES = {
     "home": "/",
@@ -42,62 +42,15 @@ PAGES = {
     "form": "/consultation/",
 }
 CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
-SECRET = secrets.token_urlsafe(50)
-
-
-def environment():
-    env = dict(os.environ)
-    env.update(
-        DJANGO_DEBUG="false",
-        DJANGO_HTTPS="false",
-        DJANGO_ALLOWED_HOSTS="127.0.0.1",
-        DJANGO_SECRET_KEY=SECRET,
-        DATABASE_URL=DATABASE,
-        DJANGO_LOG_LEVEL="WARNING",
-        GUNICORN_BIND=f"127.0.0.1:{PORT}",
-        GUNICORN_ACCESS_LOG="/dev/null",
-        CHROME_PATH=CHROMIUM,
-    )
-    return env
-
-
-def manage(*args):
-    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=environment(), check=True)
 
 
 def prepare():
+    """A database with the seed alone, and the static files collected."""
     name = DATABASE.rsplit("/", 1)[1]
     subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", name], check=True)
     subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], check=True)
     manage("migrate", "--no-input", "-v0")
     manage("collectstatic", "--no-input", "-v0")
-
-
-def serve():
-    process = subprocess.Popen(
-        [GUNICORN, "-c", "config/gunicorn.py", "--no-control-socket", "config.wsgi"],
-        cwd=ROOT,
-        env=environment(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(BASE + "/health/", timeout=1)
-            return process
-        except urllib.error.HTTPError as error:
-            stop(process)
-            raise RuntimeError(f"/health/ answered {error.code}") from None
-        except OSError:
-            time.sleep(0.1)
-    stop(process)
-    raise RuntimeError("gunicorn did not start")
-
-
-def stop(process):
-    os.killpg(process.pid, signal.SIGTERM)
-    process.wait(timeout=30)
 
 
 def lighthouse(url, report):
@@ -114,7 +67,7 @@ def lighthouse(url, report):
                 f"--only-categories={','.join(CATEGORIES)}",
             ],
             cwd=ROOT,
-            env=environment(),
+            env=environment(CHROME_PATH=CHROMIUM),
             check=False,
         )
         try:
@@ -170,7 +123,7 @@ def main():
     if not LIGHTHOUSE.exists():
         sys.exit("node_modules/.bin/lighthouse is missing: npm ci --ignore-scripts")
     prepare()
-    server = serve()
+    server = Server()
     medians = {}
     try:
         with tempfile.TemporaryDirectory() as folder:
@@ -194,7 +147,7 @@ def main():
                 medians[page]["css"] = statistics.median(stylesheets)
         css = css_on_the_wire()
     finally:
-        stop(server)
+        server.stop()
 
     print(f"\nLighthouse 12 ({RUNS} runs per page, mobile preset, {CHROMIUM}): medians")
     print(f"{'page':<10}" + "".join(f"{name:>16}" for name in CATEGORIES) + "   CSS transferred")
