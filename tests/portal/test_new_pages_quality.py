@@ -96,7 +96,9 @@ def test_the_new_pages_have_no_wcag_violations_empty_and_with_data(
         finally:
             context.close()
 
-    check(PAGES, "(empty)")
+    # The other pages' empty states are in the site-wide pass (tests/test_accessibility.py),
+    # which shows the committed results, not none.
+    check([path for path in PAGES if "accessibility" in path], "(empty)")
     add_data(settings)
     check(DATA_PAGES, "(with data)")
     assert not failures + tally.all_findings(), "\n\n".join(failures + tally.all_findings())
