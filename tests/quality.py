@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from portal.accessibility import CheckResult
+
 AXE_OPTIONS = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa"]},
     "resultTypes": ["violations"],
@@ -287,3 +289,18 @@ CHECKS = {
         "unit": {"ja": "入力欄", "en": "fields"},
     },
 }
+
+
+def check_result(check_id, items, findings):
+    """A check's outcome with the words CHECKS gives it, as the results file records it."""
+    texts = CHECKS[check_id]
+    return CheckResult(
+        id=check_id,
+        criteria=tuple(texts["criteria"]),
+        title=texts["title"],
+        what=texts["what"],
+        how=texts["how"],
+        unit=texts["unit"],
+        items=items,
+        findings=findings,
+    )

@@ -25,10 +25,19 @@ from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 
 from bureaus.models import Duty
-from portal.accessibility import AuditResults, CheckResult, latest_results, write_results
+from portal.accessibility import AuditResults, latest_results, write_results
 from tests.applications.helpers import form_states
 from tests.conftest import LANGUAGES, all_public_paths
-from tests.quality import AXE_OPTIONS, CHECKS, PAGE_CANARY, WIDE, Tally, check_page, nu_errors
+from tests.quality import (
+    AXE_OPTIONS,
+    CHECKS,
+    PAGE_CANARY,
+    WIDE,
+    Tally,
+    check_page,
+    check_result,
+    nu_errors,
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -115,17 +124,7 @@ def test_every_public_page_and_form_state_passes_every_check(
         axe_tags=tuple(AXE_OPTIONS["runOnly"]["values"]),
         nu_version=vnu_version(vnu_command),
         checks=tuple(
-            CheckResult(
-                id=check,
-                criteria=tuple(texts["criteria"]),
-                title=texts["title"],
-                what=texts["what"],
-                how=texts["how"],
-                unit=texts["unit"],
-                items=tally.items[check],
-                findings=len(tally.findings[check]),
-            )
-            for check, texts in CHECKS.items()
+            check_result(check, tally.items[check], len(tally.findings[check])) for check in CHECKS
         ),
     )
     if RECORD:

@@ -12,29 +12,14 @@ from portal import accessibility
 from portal.accessibility import (
     RESULTS_FILE,
     AuditResults,
-    CheckResult,
     latest_results,
     write_results,
 )
-from tests.quality import CHECKS
+from tests.quality import CHECKS, check_result
 
 pytestmark = pytest.mark.django_db
 
 TOKYO = ZoneInfo("Asia/Tokyo")
-
-
-def check_result(check_id, items, findings):
-    texts = CHECKS[check_id]
-    return CheckResult(
-        id=check_id,
-        criteria=tuple(texts["criteria"]),
-        title=texts["title"],
-        what=texts["what"],
-        how=texts["how"],
-        unit=texts["unit"],
-        items=items,
-        findings=findings,
-    )
 
 
 RUN = AuditResults(
