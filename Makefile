@@ -1,6 +1,6 @@
 # The two commands a newcomer needs: `make run` and `make test`.
 .DEFAULT_GOAL := run
-.PHONY: run serve test test-fast lint format check bench python
+.PHONY: run serve test test-fast lint format check bench accessibility screenshots lighthouse python
 
 VENV := .venv
 BIN := $(VENV)/bin
@@ -26,7 +26,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime
 
-# The Nu HTML checker for the validity tests; needs npm and Java at test time.
+# Development tools from npm (the Nu HTML checker, Lighthouse); nothing at runtime.
 node_modules/.installed: package.json package-lock.json
 	@if command -v npm >/dev/null; then npm ci --ignore-scripts --no-audit --no-fund --silent && touch $@; \
 	else echo "npm not found: the HTML validity tests will not run."; fi
@@ -79,6 +79,21 @@ check: $(VENV)/.runtime
 	DJANGO_DEBUG=false DJANGO_SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 	DJANGO_ALLOWED_HOSTS=kouryu.example DJANGO_HTTPS=true \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+# The site-wide accessibility pass, recording its results in static/accessibility/results.json
+# for /accessibility/ (commit the file). `make test` runs the same checks but never writes it.
+accessibility: $(VENV)/.dev node_modules/.installed
+	RECORD_ACCESSIBILITY_RESULTS=true $(BIN)/python -m pytest tests/test_accessibility.py $(PYTEST_ARGS)
+
+# Full-page PNGs of the main pages and the form's states at 1280 and 360 px, in
+# screenshots/ (ignored by git), to look at before and after a change.
+screenshots: $(VENV)/.dev
+	$(BIN)/python -m pytest tests/screenshots.py -q -s $(PYTEST_ARGS)
+
+# Lighthouse 12, mobile preset, 3 runs on four pages against a production-like server
+# (gunicorn, DEBUG off, collected static, PostgreSQL); medians and first-load CSS bytes.
+lighthouse: $(VENV)/.dev node_modules/.installed
+	$(BIN)/python tests/lighthouse.py
 
 # Figures as ratios from one run; never part of `make test`.
 bench: $(VENV)/.dev

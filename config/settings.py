@@ -189,6 +189,8 @@ if COLLECTED_STATIC:
 else:
     STATICFILES_BACKEND = "django.contrib.staticfiles.storage.StaticFilesStorage"
     WHITENOISE_USE_FINDERS = True
+# Files served at the site root: /favicon.ico, which browsers request whatever a page links.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": STATICFILES_BACKEND},

@@ -1,4 +1,5 @@
-"""Context every page shares: the inquiry window, the language links, the search engine meta."""
+"""Context every page shares: the inquiry window, the date the content last changed, the
+language links, the search engine meta."""
 
 from django.conf import settings
 from django.urls import translate_url
@@ -6,7 +7,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 
 from core.content import active_language
-from core.models import InquiryWindow
+from core.revision import revision_and_window
 
 # og:locale wants a territory as well as a language.
 OPEN_GRAPH_LOCALES = {"ja": "ja_JP", "en": "en_US"}
@@ -60,11 +61,20 @@ def search_engine_meta(request):
 
 
 def window_for(request):
-    """The central window, as the content revision's query read it (core.revision)
-    when this request read it, else on its own."""
-    if hasattr(request, "inquiry_window"):
-        return request.inquiry_window
-    return InquiryWindow.objects.current()
+    """The footer's inquiry window, read in one query with the content revision."""
+    if not hasattr(request, "inquiry_window"):
+        revision = revision_and_window(request)
+        if getattr(request, "content_revision", None) is None:
+            request.content_revision = revision
+    return request.inquiry_window
+
+
+def content_changed_at(request):
+    """When the published content last changed: the revision a public page was made from,
+    or else the one read with the footer's window, so the date costs no query of its own."""
+    if getattr(request, "content_revision", None) is None:
+        window_for(request)
+    return request.content_revision[1]
 
 
 def site(request):
@@ -72,6 +82,7 @@ def site(request):
         # Lazy: a page that never shows the footer (the 500 page) runs no query;
         # public pages read the window with the content revision (core.revision).
         "inquiry_window": SimpleLazyObject(lambda: window_for(request)),
+        "content_changed_at": SimpleLazyObject(lambda: content_changed_at(request)),
         "language_links": SimpleLazyObject(lambda: language_links(request)),
         "search_engine_meta": SimpleLazyObject(lambda: search_engine_meta(request)),
     }

@@ -39,7 +39,11 @@ def public_page(view=None, *, cache_params=()):
     def wrapper(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
-        number, changed_at = getattr(request, "content_revision", None) or current_revision(request)
+        # Kept on the request: the footer shows when the content last changed.
+        request.content_revision = getattr(request, "content_revision", None) or current_revision(
+            request
+        )
+        number, changed_at = request.content_revision
         language = get_language()
         etag = f'"{number}-{language}-{release_id()}"'
         last_modified = int(changed_at.timestamp())

@@ -1,8 +1,12 @@
-"""The latest automated accessibility results, as the test run recorded them.
+"""The latest automated accessibility results, as `make accessibility` recorded them.
 
-tests/test_accessibility.py runs axe-core and the Nu HTML checker over
-every public page and writes RESULTS_FILE; the committed file is what the
-accessibility page shows in production. The file is read once per change.
+tests/test_accessibility.py runs axe-core, the Nu HTML checker and the page
+checks of tests/page_checks.js over every public page and every state of the
+form; with RECORD_ACCESSIBILITY_RESULTS=true (`make accessibility`) it also
+writes RESULTS_FILE. The committed file is what the accessibility page shows in
+production, one row per check: the criteria, what was checked, how, how many
+things and how many findings, in the words the test recorded. The file is read
+once per change.
 """
 
 import json
@@ -13,14 +17,64 @@ from pathlib import Path
 
 from django.conf import settings
 
+from core.content import active_language
+
 logger = logging.getLogger(__name__)
 
 RESULTS_FILE = Path(settings.BASE_DIR) / "static" / "accessibility" / "results.json"
+# The texts each check carries, per language.
+TEXTS = ("title", "what", "how", "unit")
+
+
+def texts(value):
+    """{language: text} with a Japanese text at least; ValueError otherwise."""
+    if not isinstance(value, dict) or not isinstance(value.get("ja"), str) or not value["ja"]:
+        raise ValueError(f"no Japanese text in {value!r}")
+    return {str(language): str(text) for language, text in value.items()}
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One check over the whole run, as the test described and counted it.
+
+    ``title``, ``what`` (what was checked), ``how`` and ``unit`` (what ``items``
+    counts) map a language code to the text; they come from the test that ran
+    the check (tests/quality.py), so the page says exactly what was measured.
+    """
+
+    id: str
+    criteria: tuple
+    title: dict
+    what: dict
+    how: dict
+    unit: dict
+    items: int
+    findings: int
+
+    def text(self, name):
+        texts = getattr(self, name)
+        return texts.get(active_language()) or texts["ja"]
+
+    @property
+    def title_text(self):
+        return self.text("title")
+
+    @property
+    def what_text(self):
+        return self.text("what")
+
+    @property
+    def how_text(self):
+        return self.text("how")
+
+    @property
+    def unit_text(self):
+        return self.text("unit")
 
 
 @dataclass(frozen=True)
 class AuditResults:
-    """One automated run over the public pages."""
+    """One automated run over the public pages and the states of the form."""
 
     checked_at: datetime
     pages: int
@@ -28,9 +82,12 @@ class AuditResults:
     browser: str
     axe_version: str
     axe_tags: tuple
-    axe_violations: int
     nu_version: str
-    nu_errors: int
+    checks: tuple
+
+    def count(self, check_id):
+        """The findings of one check, or None when the run did not include it."""
+        return next((check.findings for check in self.checks if check.id == check_id), None)
 
     def as_document(self):
         """The JSON document RESULTS_FILE holds."""
@@ -39,12 +96,18 @@ class AuditResults:
             "pages": self.pages,
             "languages": list(self.languages),
             "browser": self.browser,
-            "axe": {
-                "version": self.axe_version,
-                "tags": list(self.axe_tags),
-                "violations": self.axe_violations,
-            },
-            "nu": {"version": self.nu_version, "errors": self.nu_errors},
+            "axe": {"version": self.axe_version, "tags": list(self.axe_tags)},
+            "nu": {"version": self.nu_version},
+            "checks": [
+                {
+                    "id": check.id,
+                    "criteria": list(check.criteria),
+                    **{name: dict(getattr(check, name)) for name in TEXTS},
+                    "items": check.items,
+                    "findings": check.findings,
+                }
+                for check in self.checks
+            ],
         }
 
     @classmethod
@@ -60,9 +123,17 @@ class AuditResults:
             browser=str(document["browser"]),
             axe_version=str(document["axe"]["version"]),
             axe_tags=tuple(document["axe"]["tags"]),
-            axe_violations=int(document["axe"]["violations"]),
             nu_version=str(document["nu"]["version"]),
-            nu_errors=int(document["nu"]["errors"]),
+            checks=tuple(
+                CheckResult(
+                    id=str(check["id"]),
+                    criteria=tuple(str(criterion) for criterion in check["criteria"]),
+                    **{name: texts(check[name]) for name in TEXTS},
+                    items=int(check["items"]),
+                    findings=int(check["findings"]),
+                )
+                for check in document["checks"]
+            ),
         )
 
 

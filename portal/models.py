@@ -19,6 +19,7 @@ class Place(models.TextChoices):
     TIMELINE_APPLICATION = "timeline_application", "受入れまでの流れ：応募（お申込み）の説明"
     TIMELINE_START = "timeline_start", "受入れまでの流れ：受入れ開始の説明"
     TIMELINE_TERM = "timeline_term", "受入れまでの流れ：交流受入期間の説明"
+    SITE_POLICY = "site_policy", "サイトポリシー（「■」で始まる行が見出し）"
 
 
 class Audience(models.TextChoices):

@@ -13,6 +13,7 @@ class ProgrammeSitemap(NamedPagesSitemap):
         "portal:timeline",
         "portal:faq",
         "portal:privacy",
+        "portal:site-policy",
         "portal:accessibility",
     )
     unrevisioned = frozenset({"portal:accessibility"})

@@ -17,6 +17,7 @@ urlpatterns = [
     ),
     path("timeline/", public_page(views.TimelineView.as_view()), name="timeline"),
     path("faq/", public_page(views.FaqView.as_view()), name="faq"),
+    path("site-policy/", public_page(views.SitePolicyView.as_view()), name="site-policy"),
     # Not in the revision-keyed page cache: the results change with every recorded
     # run, which bumps no revision.
     path("accessibility/", views.accessibility, name="accessibility"),

@@ -1,4 +1,4 @@
-"""Views of the programme pages: home, how to apply, timeline, FAQ, accessibility."""
+"""Views of the programme pages: home, how to apply, timeline, FAQ, site policy, accessibility."""
 
 from django.shortcuts import render
 from django.views.generic import ListView, TemplateView
@@ -63,6 +63,32 @@ class TimelineView(TemplateView):
             ),
             **kwargs,
         )
+
+
+def headed_sections(text):
+    """[(heading, [paragraph, ...]), ...] from a text whose lines starting with ■ are headings.
+
+    Text before the first heading forms a section with no heading; blank lines only
+    separate paragraphs. HR writes the site policy this way in admin.
+    """
+    sections = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith("■"):
+            sections.append((line.removeprefix("■").strip(), []))
+        elif line:
+            if not sections:
+                sections.append(("", []))
+            sections[-1][1].append(line)
+    return sections
+
+
+class SitePolicyView(TemplateView):
+    template_name = "portal/site_policy.html"
+
+    def get_context_data(self, **kwargs):
+        text = PageText.objects.bodies(Place.SITE_POLICY).get(Place.SITE_POLICY, "")
+        return super().get_context_data(sections=headed_sections(text), **kwargs)
 
 
 class FaqView(ListView):

@@ -117,6 +117,7 @@ def public_paths(language):
             reverse("portal:home"),
             reverse("portal:how-to-apply"),
             reverse("portal:privacy"),
+            reverse("portal:site-policy"),
             reverse("portal:timeline"),
             reverse("portal:faq"),
             reverse("applications:statistics"),

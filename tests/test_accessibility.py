@@ -1,13 +1,20 @@
-"""axe-core and the Nu HTML checker over every public page, both languages, and the 404 page.
+"""axe-core, the Nu HTML checker and the page checks over every public page and every state
+of the form, in both languages, and the 404 page.
 
-One browser pass collects axe's findings and each page's HTML; the Nu checker
-then validates all of it in one JVM start (with a canary page that must fail).
-The run's counts, page total, time and tool versions are written to
+One browser pass: each page state gets axe and the page checks of tests/quality.py
+(reflow, control edges, target sizes, focus, error cues, text spacing) at 1280 and
+at 320 CSS px; the Nu checker then validates all the HTML in one JVM start. Both
+prove on a canary that they ran. Any finding fails the test.
+
+With RECORD_ACCESSIBILITY_RESULTS=true (`make accessibility`) the run's counts, the
+words describing each check, the time and the tools' versions are first written to
 static/accessibility/results.json (portal.accessibility.RESULTS_FILE), which
-/accessibility/ shows, and then any finding fails the test. The file is written
-only when this test runs.
+/accessibility/ shows. A plain run (`make test`) never writes it;
+tests/portal/test_accessibility_page.py fails when the committed file no longer
+describes the checks run here.
 """
 
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -19,8 +26,18 @@ from django.utils import timezone
 
 from bureaus.models import Duty
 from portal.accessibility import AuditResults, latest_results, write_results
+from tests.applications.helpers import form_states
 from tests.conftest import LANGUAGES, all_public_paths
-from tests.quality import AXE_OPTIONS, nu_errors
+from tests.quality import (
+    AXE_OPTIONS,
+    CHECKS,
+    PAGE_CANARY,
+    WIDE,
+    Tally,
+    check_page,
+    check_result,
+    nu_errors,
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -28,7 +45,9 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-# The 404 page in each language (Japanese is unprefixed).
+RECORD = os.environ.get("RECORD_ACCESSIBILITY_RESULTS", "").lower() == "true"
+PREFIXES = {"ja": "", "en": "/en"}  # Japanese is unprefixed.
+# The 404 page in each language.
 NOT_FOUND_PATHS = ["/no-such-page/", "/en/no-such-page/"]
 
 # The axe-core that axe_playwright_python injects; its licence header names the version.
@@ -53,49 +72,67 @@ def vnu_version(vnu_command):
     return version
 
 
-def test_every_public_page_passes_axe_and_the_nu_checker_and_the_results_are_recorded(
-    browser, live_server, vnu_command, tmp_path
+def test_every_public_page_and_form_state_passes_every_check(
+    browser, live_server, vnu_command, tmp_path, settings
 ):
-    """One pass over every public page in both languages (and the 404 page): axe in
-    Chromium, then the Nu checker on the same HTML; the run is recorded for
-    /accessibility/ before any finding fails the test."""
+    """One pass over every public page in both languages, the 404 page and each state of
+    the form (empty, errors, confirm, done, too many requests): axe and the page checks in
+    Chromium, then the Nu checker on the same HTML."""
     assert Duty.objects.published().exists(), "no seed data, so no bureau or duty page to check"
-    pages = [(path, 200) for path in all_public_paths()]
-    pages += [(path, 404) for path in NOT_FOUND_PATHS]
+    settings.CONSULTATION_MIN_FILL_SECONDS = 0
+    settings.CONSULTATION_SUBMISSIONS_PER_HOUR = 1000
     axe = Axe()
-    context = browser.new_context(base_url=live_server.url, bypass_csp=True)
+    tally = Tally()
+    documents = {}
+    context = browser.new_context(base_url=live_server.url, bypass_csp=True, viewport=WIDE)
     tab = context.new_page()
     tab.set_default_timeout(10_000)
-    violations, failures, documents = 0, [], {}
+
+    def check(label, response, status):
+        assert response is not None and response.status == status, label
+        documents[label] = response.body()
+        check_page(tab, tally, label, axe=axe)
+
     try:
-        for path, status in pages:
-            response = tab.goto(path)
-            assert response is not None and response.status == status, path
-            documents[path] = response.body()
-            results = axe.run(tab, options=AXE_OPTIONS)
-            assert results.response["passes"], f"{path}: axe passed no rule, so it checked nothing"
-            violations += results.violations_count
-            if results.violations_count:
-                failures.append(f"{path}: {results.generate_report()}")
+        for path in all_public_paths():
+            check(path, tab.goto(path), 200)
+        for path in NOT_FOUND_PATHS:
+            check(path, tab.goto(path), 404)
+        for language, prefix in PREFIXES.items():
+            for state, response, status in form_states(tab, prefix, settings):
+                check(f"{language} {state} ({tab.url})", response, status)
+        canary = Tally()
+        tab.set_content(PAGE_CANARY)
+        check_page(tab, canary, "canary")
     finally:
         context.close()
+    silent = [
+        check for check in CHECKS if check not in ("axe", "nu") and not canary.findings[check]
+    ]
+    assert not silent, f"the page checks {silent} found nothing on the canary page"
     errors = nu_errors(vnu_command, documents, tmp_path)
+    tally.items["nu"] += len(documents)
+    tally.findings["nu"] += errors
+    assert set(tally.items) == set(CHECKS), "a check ran that the page cannot describe, or none"
 
     run = AuditResults(
         checked_at=timezone.localtime().replace(microsecond=0),
-        pages=len(pages),
+        pages=len(documents),
         languages=tuple(LANGUAGES),
         browser=f"Chromium {browser.version}",
         axe_version=axe_version(),
         axe_tags=tuple(AXE_OPTIONS["runOnly"]["values"]),
-        axe_violations=violations,
         nu_version=vnu_version(vnu_command),
-        nu_errors=len(errors),
+        checks=tuple(
+            check_result(check, tally.items[check], len(tally.findings[check])) for check in CHECKS
+        ),
     )
-    write_results(run)
-    assert latest_results() == run
+    if RECORD:
+        write_results(run)
+        assert latest_results() == run
 
-    for line in failures + errors:
+    findings = tally.all_findings()
+    for line in findings:
         print(line, end="\n\n")
-    assert not failures, f"{len(failures)} of {len(pages)} pages fail axe (WCAG 2.1 A/AA)"
-    assert not errors, f"{len(errors)} HTML error(s) in {len(documents)} pages"
+    counts = {check: len(tally.findings[check]) for check in CHECKS}
+    assert not findings, f"findings per check over {len(documents)} page states: {counts}"

@@ -31,6 +31,7 @@ PAGES_WITHOUT_ARGUMENTS = [
     "portal:timeline",
     "portal:faq",
     "portal:privacy",
+    "portal:site-policy",
     "applications:statistics",
     "portal:accessibility",
     "bureaus:list",

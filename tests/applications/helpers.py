@@ -1,4 +1,5 @@
-"""Builders for the pre-consultation tests: valid form data and a full submission."""
+"""Builders for the pre-consultation tests: valid form data, a full submission, and a walk
+through every state of the form in a browser tab."""
 
 import hashlib
 from datetime import date
@@ -7,6 +8,10 @@ from django.core import signing
 
 from applications.forms import FILL_TIMER_SALT
 from bureaus.models import Bureau, Duty
+from core.models import RateCounter
+
+# Wrong on purpose: an address without a domain, a phone number too short, no consent.
+INVALID = {"email": "hanako.yamada@", "phone": "12-34", "company_name": "", "acknowledge": None}
 
 
 def next_month():
@@ -82,3 +87,76 @@ def inquiry_answers(**overrides):
     }
     answers.update(overrides)
     return answers
+
+
+def spend_hourly_allowance(settings):
+    """No request may be sent from now on (the 429 page), until give_allowance_back."""
+    settings.CONSULTATION_SUBMISSIONS_PER_HOUR = 0
+
+
+def give_allowance_back(settings, per_hour=1000):
+    settings.CONSULTATION_SUBMISSIONS_PER_HOUR = per_hour
+    RateCounter.objects.all().delete()
+
+
+def fill_valid(tab):
+    """Fill the form with a valid request by the controls' ids (the same in both languages)."""
+    for name, value in {
+        "company_name": "Tokyo Energy Co., Ltd.",
+        "main_business": "Electricity retail",
+        "contact_name": "Hanako Yamada",
+        "department": "Human Resources",
+        "email": "hanako.yamada@energy.example",
+        "phone": "03-5388-2374",
+        "desired_start": next_month(),
+        "desired_months": "12",
+    }.items():
+        tab.locator(f"#id_{name}").fill(value)
+    tab.locator("#id_industry").select_option("energy")
+    tab.locator("#id_bureaus_0").check()
+    tab.locator("#id_licensing_relation_0").check()
+    tab.locator("#id_subsidy_relation_2").check()  # unsure: the confirm page shows a concern
+    tab.locator("#id_contract_relation_1").check()  # yes: and another
+    tab.locator("#id_acknowledge").check()
+
+
+def submit(tab, button="main form button[type=submit]"):
+    with tab.expect_navigation() as navigation:
+        tab.locator(button).click()
+    return navigation.value
+
+
+def form_states(tab, prefix, settings):
+    """Walk the form in one language, yielding (state, response, expected status) at each
+    step: empty, with errors, confirm, done, and the 429 page of a spent allowance.
+
+    Needs a minimum fill time of 0 and an hourly limit above 2 (the caller sets them).
+    The caller may look at the tab between steps, but not navigate it.
+    """
+    form, confirm = f"{prefix}/consultation/", f"{prefix}/consultation/confirm/"
+    yield "form", tab.goto(form), 200
+
+    for name, value in INVALID.items():
+        if value:
+            tab.locator(f"#id_{name}").fill(value)
+    response = submit(tab)
+    assert tab.locator(".error-summary").count() == 1, "the invalid form was accepted"
+    yield "form with errors", response, 200
+
+    fill_valid(tab)
+    response = submit(tab)
+    assert tab.url.endswith(confirm), tab.url
+    yield "confirm", response, 200
+
+    response = submit(tab)
+    assert tab.url.endswith(f"{prefix}/consultation/done/"), tab.url
+    yield "done", response, 200
+
+    tab.goto(form)
+    fill_valid(tab)
+    submit(tab)
+    spend_hourly_allowance(settings)
+    try:
+        yield "too many requests", submit(tab), 429
+    finally:
+        give_allowance_back(settings)

@@ -299,7 +299,7 @@ def test_errors_are_summarised_focused_linked_and_nothing_typed_is_lost(page):
         expect(target).to_have_count(1)
         expect(target).to_have_attribute("aria-invalid", "true")
         # Each field's own message, beside it, and announced with it.
-        feedback = page.locator(f"#div_id_{name} .invalid-feedback")
+        feedback = page.locator(f"#div_id_{name} .field-error")
         expect(feedback).to_have_count(1)
         expect(feedback).to_be_visible()
         expect(feedback).to_have_text(message)

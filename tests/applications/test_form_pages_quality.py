@@ -1,28 +1,27 @@
-"""Every step of the pre-consultation form, in both languages: axe, the Nu checker, structure.
+"""Every step of the pre-consultation form, in both languages: the Nu checker and structure.
 
 The pages are the empty form, the form with errors, the confirm page, the done
 page, the privacy page the form links to, and the 429 page a client sees once
-its hourly allowance is spent. axe runs in Chromium on one live server (CSP
-bypassed for this context only, so axe can be injected), the Nu checker on the
-HTML the Django test client gets, all files in one run; both collect every
-failure before failing once.
+its hourly allowance is spent, as the Django test client gets them; the Nu
+checker validates all files in one run. axe and the page checks run on the same
+states in Chromium, in the site-wide pass of tests/test_accessibility.py.
 """
 
 from html.parser import HTMLParser
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.test import Client
 
 from bureaus.models import Duty
-from core.models import RateCounter
-from tests.applications.helpers import form_data, next_month
-from tests.quality import axe_failure, nu_errors
+from tests.applications.helpers import (
+    INVALID,
+    form_data,
+    give_allowance_back,
+    spend_hourly_allowance,
+)
+from tests.quality import nu_errors
 
 PREFIXES = {"ja": "", "en": "/en"}  # Japanese is unprefixed.
-
-# Wrong on purpose: an address without a domain, a phone number too short, no consent.
-INVALID = {"email": "hanako.yamada@", "phone": "12-34", "company_name": "", "acknowledge": None}
 
 
 @pytest.fixture(autouse=True)
@@ -32,15 +31,6 @@ def quick_form(settings):
     settings.CONSULTATION_MIN_FILL_SECONDS = 0
     settings.CONSULTATION_SUBMISSIONS_PER_HOUR = 1000
     settings.CONSULTATION_DRAFTS_PER_HOUR = 1000
-
-
-def spend_hourly_allowance(settings):
-    settings.CONSULTATION_SUBMISSIONS_PER_HOUR = 0
-
-
-def give_allowance_back(settings):
-    settings.CONSULTATION_SUBMISSIONS_PER_HOUR = 1000
-    RateCounter.objects.all().delete()
 
 
 # --- The pages, through the test client. ----------------------------------------------
@@ -178,94 +168,4 @@ def test_every_step_is_valid_html(client, settings, tmp_path, vnu_command):
     errors = nu_errors(vnu_command, documents, tmp_path)
     assert not errors, f"{len(errors)} HTML error(s) in {len(documents)} pages:\n" + "\n".join(
         errors
-    )
-
-
-# --- axe in Chromium. ----------------------------------------------------------------------
-
-
-def fill_valid(tab):
-    """Fill the form with a valid request by the controls' ids (the same in both languages)."""
-    for name, value in {
-        "company_name": "Tokyo Energy Co., Ltd.",
-        "main_business": "Electricity retail",
-        "contact_name": "Hanako Yamada",
-        "department": "Human Resources",
-        "email": "hanako.yamada@energy.example",
-        "phone": "03-5388-2374",
-        "desired_start": next_month(),
-        "desired_months": "12",
-    }.items():
-        tab.locator(f"#id_{name}").fill(value)
-    tab.locator("#id_industry").select_option("energy")
-    tab.locator("#id_bureaus_0").check()
-    tab.locator("#id_licensing_relation_0").check()
-    tab.locator("#id_subsidy_relation_2").check()  # unsure: the confirm page shows a concern
-    tab.locator("#id_contract_relation_1").check()  # yes: and another
-    tab.locator("#id_acknowledge").check()
-
-
-def submit(tab, button="main form button[type=submit]"):
-    with tab.expect_navigation() as navigation:
-        tab.locator(button).click()
-    return navigation.value
-
-
-@pytest.mark.browser
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_every_step_has_no_wcag_violations(browser, live_server, settings):
-    axe = Axe()
-    context = browser.new_context(base_url=live_server.url, bypass_csp=True)
-    tab = context.new_page()
-    tab.set_default_timeout(10_000)
-    failures, checked = [], []
-
-    def check(state, response, status=200):
-        checked.append(state)
-        got = response.status if response else "no response"
-        if got != status:
-            failures.append(f"{state} ({tab.url}): expected HTTP {status}, got {got}")
-            return
-        if tab.locator("h1").count() != 1 or not tab.title().strip():
-            failures.append(f"{state} ({tab.url}): not exactly one <h1>, or no <title>")
-        if failure := axe_failure(axe, tab):
-            failures.append(f"{state} ({tab.url}): {failure}")
-
-    try:
-        for language, prefix in PREFIXES.items():
-            check(f"{language} form", tab.goto(f"{prefix}/consultation/"))
-
-            for name, value in INVALID.items():
-                if value:
-                    tab.locator(f"#id_{name}").fill(value)
-            response = submit(tab)
-            assert tab.locator(".error-summary").count() == 1, "the invalid form was accepted"
-            check(f"{language} form with errors", response)
-
-            fill_valid(tab)
-            response = submit(tab)
-            assert tab.url.endswith(f"{prefix}/consultation/confirm/"), tab.url
-            check(f"{language} confirm", response)
-
-            response = submit(tab)
-            assert tab.url.endswith(f"{prefix}/consultation/done/"), tab.url
-            check(f"{language} done", response)
-
-            check(f"{language} privacy", tab.goto(f"{prefix}/privacy/"))
-
-            tab.goto(f"{prefix}/consultation/")
-            fill_valid(tab)
-            submit(tab)
-            spend_hourly_allowance(settings)
-            check(f"{language} too many requests", submit(tab), status=429)
-            give_allowance_back(settings)
-    finally:
-        context.close()
-
-    assert len(checked) == 12
-    for failure in failures:
-        print(failure, end="\n\n")
-    assert not failures, (
-        f"{len(failures)} of {len(checked)} pages fail axe (WCAG 2.1 A/AA):\n\n"
-        + "\n\n".join(failures)
     )

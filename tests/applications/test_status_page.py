@@ -20,7 +20,7 @@ from bureaus.models import BureauStaff
 from staffauth.roles import BUREAU_STAFF_GROUP, HR_GROUP
 from tests.applications.helpers import inquiry_answers
 from tests.conftest import make_bureau
-from tests.quality import axe_failure, nu_errors
+from tests.quality import WIDE, Tally, check_page, nu_errors
 
 PREFIXES = {"ja": "", "en": "/en"}
 NOTE = "内部メモ：決裁待ち、先方には未連絡"
@@ -258,17 +258,16 @@ def test_the_page_is_valid_html_in_both_languages(client, tmp_path, vnu_command)
 def test_the_page_has_no_wcag_violations_in_both_languages(browser, live_server):
     inquiry = handled_inquiry()
     axe = Axe()
-    context = browser.new_context(base_url=live_server.url, bypass_csp=True)
+    context = browser.new_context(base_url=live_server.url, bypass_csp=True, viewport=WIDE)
     tab = context.new_page()
     tab.set_default_timeout(10_000)
-    failures = []
+    tally = Tally()
     try:
         for language, prefix in PREFIXES.items():
             response = tab.goto(status_path(inquiry, prefix))
             assert response.status == 200
             assert tab.locator("h1").count() == 1
-            if failure := axe_failure(axe, tab):
-                failures.append(f"{language}: {failure}")
+            check_page(tab, tally, language, axe=axe)
     finally:
         context.close()
-    assert not failures, "\n\n".join(failures)
+    assert not tally.all_findings(), "\n\n".join(tally.all_findings())

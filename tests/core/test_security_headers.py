@@ -22,7 +22,7 @@ def assert_nothing_inline_the_policy_blocks(response, path):
 
 def test_every_public_page_sends_the_security_headers_over_https(client, production):
     paths = all_public_paths()
-    assert len(paths) == 2 * (11 + 5 + 8 + 25)
+    assert len(paths) == 2 * (12 + 5 + 8 + 25)
     for path in paths:
         response = client.get(path, secure=True)
         assert response.status_code == 200, path

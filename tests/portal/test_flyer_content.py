@@ -116,7 +116,8 @@ def fold(text):
 def test_the_flyer_counts_are_loaded():
     assert Bureau.objects.published().count() == 8
     assert Duty.objects.published().count() == 25
-    assert PageText.objects.count() == 6 + 3  # The flyer's texts, and the timeline page's.
+    # The flyer's texts, the timeline page's and the site policy.
+    assert PageText.objects.count() == 6 + 3 + 1
     assert OverviewPoint.objects.published().count() == 3
     assert TrainingOpportunity.objects.published().count() == 2
     assert Benefit.objects.published().count() == 6

@@ -146,7 +146,7 @@ def test_the_duty_page_offers_a_tokenless_add_form_and_stays_the_same_for_everyo
     path = "/bureaus/environment/hydrogen-society/"
     first = client.get(path)
     html = first.content.decode()
-    assert '<form class="shortlist-add mb-4" method="post" action="/shortlist/add/">' in html
+    assert '<form class="shortlist-add" method="post" action="/shortlist/add/">' in html
     assert f'<input type="hidden" name="duty" value="{HYDROGEN}">' in html
     assert "候補リストに追加" in html
     # Nothing per visitor: no token, no cookie, and the same bytes once the duty is listed.
@@ -314,9 +314,9 @@ def test_an_unpublished_duty_or_bureau_silently_drops_out_of_the_list(client):
 
 def test_the_main_menu_links_to_the_list_and_marks_it_current(client):
     html = client.get(LIST).content.decode()
-    assert '<a class="nav-link" href="/shortlist/" aria-current="page">候補リスト</a>' in html
+    assert '<a class="site-nav-link" href="/shortlist/" aria-current="page">候補リスト</a>' in html
     home = client.get("/").content.decode()
-    assert '<a class="nav-link" href="/shortlist/">候補リスト</a>' in home
+    assert '<a class="site-nav-link" href="/shortlist/">候補リスト</a>' in home
 
 
 def test_the_list_page_costs_the_same_whatever_its_length(client, django_assert_num_queries):

@@ -17,7 +17,7 @@ from playwright.sync_api import Page, expect
 from bureaus.models import Duty
 from portal.shortlist import MAX_DUTIES
 from tests.conftest import make_bureau, make_duty
-from tests.quality import axe_failure, nu_errors
+from tests.quality import WIDE, Tally, axe_failure, check_page, nu_errors
 from tests.test_browser_journey import activate, tab_to
 
 # Browser tests carry their own marks (live_server flushes the database after each
@@ -159,7 +159,7 @@ def test_every_page_prints_without_its_navigation(page):
         expect(page.locator(".site-nav")).to_be_hidden()
         expect(page.locator(".site-footer")).to_be_hidden()
         expect(page.locator("main").get_by_role("button")).to_have_count(0)
-        assert page.locator("main .btn:visible").count() == 0, path
+        assert page.locator("main .button:visible").count() == 0, path
         page.emulate_media(media="screen")
 
 
@@ -175,10 +175,11 @@ def post_form(context, path, data, *, follow=True):
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_shortlist_pages_have_no_wcag_violations(browser, live_server):
     axe = Axe()
-    context = browser.new_context(base_url=live_server.url, bypass_csp=True)
+    context = browser.new_context(base_url=live_server.url, bypass_csp=True, viewport=WIDE)
     tab = context.new_page()
     tab.set_default_timeout(10_000)
     failures, checked = [], 0
+    tally = Tally()
 
     def check(state, path, *, media="screen"):
         nonlocal checked
@@ -190,6 +191,8 @@ def test_the_shortlist_pages_have_no_wcag_violations(browser, live_server):
         if (failure := axe_failure(axe, tab)) is not None:
             failures.append(f"{state} {path} ({media}): {failure}")
         tab.emulate_media(media="screen")
+        if media == "screen":
+            check_page(tab, tally, f"{state} {path}")
         checked += 1
 
     try:
@@ -208,6 +211,7 @@ def test_the_shortlist_pages_have_no_wcag_violations(browser, live_server):
     finally:
         context.close()
     assert checked == 12
+    failures += tally.all_findings()
     assert not failures, "\n\n".join(failures)
 
 

@@ -199,7 +199,7 @@ def test_counts_are_the_same_however_many_bureaus_and_duties_exist(django_assert
 def rows_of(html):
     """(label, count) of every table row on the page."""
     return re.findall(
-        r'<tr><th scope="row">(.*?)</th><td class="text-end">(\d+)</td></tr>', html, re.S
+        r'<tr><th scope="row">(.*?)</th><td class="numeric">(\d+)</td></tr>', html, re.S
     )
 
 

@@ -14,7 +14,7 @@ STEPS_JA = ["事前相談", "応募（お申込み）", "受入れ開始", "交�
 
 def ordered_list(html):
     main = html.split("<main", 1)[1]
-    return main.split("<ol>", 1)[1].split("</ol>", 1)[0]
+    return main.split('<ol class="timeline-steps">', 1)[1].split("</ol>", 1)[0]
 
 
 def test_the_steps_are_an_ordered_list_of_headed_items_in_the_flyers_order(client):
