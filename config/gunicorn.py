@@ -12,6 +12,9 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() + 1))
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+# PostgreSQL cancels a request's runaway query after two thirds of the worker timeout
+# (config/settings.py): the worker answers instead of being killed mid-query.
+os.environ.setdefault("DATABASE_STATEMENT_TIMEOUT", str(max(1, timeout * 2 // 3)))
 graceful_timeout = 20
 keepalive = 5
 # Recycle workers now and then (the jitter avoids all at once). Not too often: each

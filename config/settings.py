@@ -62,6 +62,9 @@ MIDDLEWARE = [
     # Whitenoise directly after SecurityMiddleware, as its documentation places it.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # The load balancer's probes leave here, before anything that could read the
+    # cache, the session or check the Host header (core.health).
+    "core.health.ProbeMiddleware",
     # Before anything that could pass the address to a query (core.guard); after the
     # CSP, so that its 400 page carries the policy too.
     "core.guard.RefuseNulMiddleware",
@@ -81,6 +84,8 @@ MIDDLEWARE = [
     # Records which staff account made each change, for the history tables.
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A view that meets the database unreachable answers the friendly 503; so does
+    # a middleware, through handler500 (core.database).
     "core.database.DatabaseUnavailableMiddleware",
     # Last, as django-axes requires: turns a locked-out login into its lockout page.
     "axes.middleware.AxesMiddleware",
@@ -118,11 +123,35 @@ if DATABASE_URL:
             conn_health_checks=True,
         )
     }
-    if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend behind the breaker of core/database.py: after a failed
+        # connect, this process answers 503 at once for DATABASE_RETRY_SECONDS.
+        DATABASES["default"]["ENGINE"] = "core.backends.postgresql"
+        options = DATABASES["default"].setdefault("OPTIONS", {})
         # An unreachable server fails a request in seconds, not minutes.
-        DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
-            "DATABASE_CONNECT_TIMEOUT", 2, minimum=1, maximum=60
+        options["connect_timeout"] = env_int("DATABASE_CONNECT_TIMEOUT", 2, minimum=1, maximum=60)
+        # A connection whose server went silent (a dead host, a lost route, a
+        # firewall that forgot it) is cut within seconds instead of holding a
+        # worker until gunicorn kills it: tcp_user_timeout while data it sent goes
+        # unacknowledged, keepalives while it waits for an answer.
+        options["keepalives"] = 1
+        options["keepalives_idle"] = env_int("DATABASE_KEEPALIVE_IDLE", 5, minimum=1, maximum=3600)
+        options["keepalives_interval"] = env_int(
+            "DATABASE_KEEPALIVE_INTERVAL", 1, minimum=1, maximum=600
         )
+        options["keepalives_count"] = env_int("DATABASE_KEEPALIVE_COUNT", 3, minimum=1, maximum=60)
+        options["tcp_user_timeout"] = 1000 * env_int(
+            "DATABASE_TCP_USER_TIMEOUT", 5, minimum=1, maximum=600
+        )
+        # The server cancels a runaway query. Off by default; config/gunicorn.py sets
+        # it for the web workers below their timeout, so that a worker answers
+        # rather than being killed with its query still running. Commands (migrate,
+        # the outbox worker) keep no limit unless given one.
+        statement_timeout = env_int("DATABASE_STATEMENT_TIMEOUT", 0, minimum=0, maximum=86400)
+        if statement_timeout:
+            options["options"] = " ".join(
+                filter(None, [options.get("options"), f"-c statement_timeout={statement_timeout}s"])
+            )
 else:
     DATABASES = {
         "default": {
@@ -130,6 +159,10 @@ else:
             "NAME": BASE_DIR / "db.sqlite3",
         }
     }
+
+# After a failed connect to PostgreSQL, each process answers 503 at once this long,
+# trying again in the background (core/database.py). 0 turns it off.
+DATABASE_RETRY_SECONDS = env_int("DATABASE_RETRY_SECONDS", 5, minimum=0, maximum=300)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -260,9 +293,9 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = 31_536_000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
-# Load balancers probe over plain HTTP.
-SECURE_REDIRECT_EXEMPT = [r"^health/$"]
-# The outbox is unhealthy when a mail has waited this long.
+# Load balancers and monitoring probe over plain HTTP (core/health.py).
+SECURE_REDIRECT_EXEMPT = [r"^health/((live|ready)/?)?$"]
+# The outbox is unhealthy (in /health/ only) when a mail has waited this long.
 HEALTH_MAX_OUTBOX_AGE_SECONDS = env_int("HEALTH_MAX_OUTBOX_AGE_SECONDS", 900, minimum=60)
 BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", False)
 if BEHIND_PROXY:

@@ -19,10 +19,15 @@ admin.site.site_header = "東京都 交流受入ポータル 管理"
 admin.site.site_title = "交流受入ポータル 管理"
 admin.site.index_title = "掲載内容の管理"
 
+# An unreachable database raised in a middleware gets the friendly 503, not the 500.
+handler500 = "core.database.server_error"
+
 urlpatterns = [
     # Before admin's own URLs, which would answer 404 for anything they do not know.
     path("admin/otp/", include("staffauth.urls")),
     path("admin/", admin.site.urls),
+    # For monitoring; the balancer's probes /health/live/ and /health/ready/ are
+    # answered by core.health.ProbeMiddleware.
     path("health/", health, name="health"),
     # For search engines, once for both languages: each entry names the page in each.
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),

@@ -97,12 +97,12 @@ class Server:
         )
         for _ in range(100):
             try:
-                urllib.request.urlopen(BASE + "/health/", timeout=1)
+                urllib.request.urlopen(BASE + "/health/ready/", timeout=1)
                 return
             except urllib.error.HTTPError as error:
                 self.stop()
                 raise RuntimeError(
-                    f"/health/ answered {error.code}: {error.read()[:300]!r}"
+                    f"/health/ready/ answered {error.code}: {error.read()[:300]!r}"
                 ) from None
             except OSError:
                 time.sleep(0.1)

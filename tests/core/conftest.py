@@ -1,11 +1,26 @@
-"""Fixtures of the production-hardening tests: HTTPS settings, Redis down or real, a silent server."""
+"""Fixtures of the production-hardening tests: HTTPS settings, Redis down or real, a
+silent server, a proxy in front of PostgreSQL."""
 
 import socket
+import sys
 
 import pytest
+from django.db import connection
 
+from core.database import breaker
 from tests.conftest import free_port
+from tests.core.faultproxy import FaultProxy
 from tests.core.support import REDIS_LOCATION, redis_answers, redis_cache
+
+
+@pytest.fixture(autouse=True)
+def forget_outages():
+    """Each test starts and ends with no database known unreachable (core.database):
+    an outage a test caused on a port of its own would otherwise keep a thread
+    retrying that port for the rest of the run."""
+    breaker.reset()
+    yield
+    breaker.reset()
 
 
 @pytest.fixture
@@ -49,3 +64,23 @@ def hanging_server():
         server.bind(("127.0.0.1", 0))
         server.listen(16)
         yield server.getsockname()[1]
+
+
+@pytest.fixture
+def database_proxy():
+    """A FaultProxy on loopback in front of the test database's PostgreSQL server."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the proxy stands in front of a PostgreSQL server (CI runs one)")
+    params = connection.settings_dict
+    proxy = FaultProxy((params["HOST"] or "127.0.0.1", int(params["PORT"] or 5432)))
+    yield proxy
+    proxy.stop()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The figures the fault test measured (tests/core/test_faults.py), one per line."""
+    faults = sys.modules.get("tests.core.test_faults")
+    if faults and faults.FIGURES:
+        terminalreporter.section("fault test figures")
+        for line in faults.FIGURES:
+            terminalreporter.write_line(line)

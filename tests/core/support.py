@@ -5,12 +5,16 @@ import io
 import logging
 import os
 import re
+import uuid
 
 from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import connection
 from django.test import override_settings
 
+from applications.forms import ConsultationForm
+from applications.intake import submit_inquiry
+from applications.models import NotificationState
 from core.cache import ResilientRedisCache
 from tests.applications.helpers import form_data
 from tests.conftest import free_port
@@ -22,15 +26,6 @@ UNAVAILABLE_EN = "Temporarily unavailable"
 # server when none runs on the usual port.
 REDIS_LOCATION = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/7")
 HYDROGEN = "/bureaus/environment/hydrogen-society/"
-
-
-# Pages outside all_public_paths(): the form (never cached) and the privacy notice.
-HSTS = "max-age=31536000; includeSubDomains; preload"
-
-
-# A database of its own, flushed by these tests; .ci/run points it at a throwaway
-# server when none runs on the usual port.
-REDIS_LOCATION = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/7")
 
 
 def csp_directives(response):
@@ -137,6 +132,37 @@ def database_down(tmp_path):
             connection.close()
 
 
+@contextlib.contextmanager
+def database_behind(proxy):
+    """Send the default connection (PostgreSQL) through ``proxy`` for the block."""
+    saved = dict(connection.settings_dict)
+    connection.close()
+    connection.settings_dict["HOST"] = proxy.host
+    connection.settings_dict["PORT"] = str(proxy.port)
+    try:
+        yield
+    finally:
+        connection.close()
+        connection.settings_dict.clear()
+        connection.settings_dict.update(saved)
+
+
+def staff_session_cookie(django_user_model):
+    """The session cookie of a signed-in staff member (no TOTP given yet)."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    user = django_user_model.objects.create_user(
+        "tanaka", "tanaka@kouryu.metro.tokyo.example", "pw-not-used-12", is_staff=True
+    )
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    return session.session_key
+
+
 def assert_friendly_503(response, path):
     assert response.status_code == 503, path
     html = response.content.decode()
@@ -159,3 +185,18 @@ def log_lines():
     finally:
         handler.setStream(previous)
         lines.extend(stream.getvalue().splitlines())
+
+
+def queue_a_consultation():
+    """A submitted request whose mails are waiting in the outbox (none was delivered)."""
+    form = ConsultationForm(form_data())
+    assert form.is_valid(), form.errors
+    submission = submit_inquiry(
+        token=uuid.uuid4(),
+        language="ja",
+        answers=form.inquiry_answers(),
+        bureaus=form.cleaned_data["bureaus"],
+        duties=form.cleaned_data["duties"].select_related("bureau"),
+    )
+    assert submission.inquiry.notifications.filter(state=NotificationState.PENDING).count() == 3
+    return submission.inquiry

@@ -1,32 +1,14 @@
 """/health/: the database, the cache and the outbox, each check registered by its app."""
 
-import uuid
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
-from applications.forms import ConsultationForm
-from applications.intake import submit_inquiry
 from applications.models import Notification, NotificationState
-from tests.applications.helpers import form_data
+from tests.core.support import queue_a_consultation
 
 pytestmark = pytest.mark.django_db
-
-
-def queue_a_consultation():
-    """A submitted request whose mails are waiting in the outbox (none was delivered)."""
-    form = ConsultationForm(form_data())
-    assert form.is_valid(), form.errors
-    submission = submit_inquiry(
-        token=uuid.uuid4(),
-        language="ja",
-        answers=form.inquiry_answers(),
-        bureaus=form.cleaned_data["bureaus"],
-        duties=form.cleaned_data["duties"].select_related("bureau"),
-    )
-    assert submission.inquiry.notifications.filter(state=NotificationState.PENDING).count() == 3
-    return submission.inquiry
 
 
 def test_health_is_200_when_database_cache_and_outbox_are_ok(client):
@@ -105,3 +87,84 @@ def test_health_never_answers_500_whatever_a_check_raises(client, monkeypatch, n
     response = client.get("/health/")
     assert response.status_code == 503
     assert response.json()[name] == {"ok": False, "error": "RuntimeError"}
+
+
+# --- The load balancer's probes: /health/live/ and /health/ready/. -----------------
+
+
+@pytest.fixture
+def no_cache_reads(monkeypatch):
+    """Any read of a cache (the stored pages', the revision's) fails the test."""
+    from django.core.cache.backends.locmem import LocMemCache
+
+    def refused(*args, **kwargs):
+        raise AssertionError("a probe read the cache")
+
+    monkeypatch.setattr(LocMemCache, "get", refused)
+
+
+def test_live_answers_without_any_io(client, no_cache_reads, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/health/live/")
+    assert response.status_code == 200
+    assert response.json() == {"status": "alive"}
+    assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_live_stays_200_and_ready_turns_503_while_the_database_is_down(client, tmp_path):
+    from tests.core.support import database_down
+
+    assert client.get("/health/ready/").status_code == 200
+    with database_down(tmp_path):
+        assert client.get("/health/live/").status_code == 200
+        ready = client.get("/health/ready/")
+    assert ready.status_code == 503
+    report = ready.json()
+    assert report["status"] == "unavailable"
+    assert report["database"]["ok"] is False
+    assert report["seconds"] < 3
+    assert client.get("/health/ready/").status_code == 200
+
+
+def test_ready_asks_the_database_only(client, no_cache_reads, django_assert_max_num_queries):
+    with django_assert_max_num_queries(1):
+        response = client.get("/health/ready/")
+    assert response.status_code == 200
+    report = response.json()
+    assert report["status"] == "ready"
+    assert report["database"] == {"ok": True}
+    assert set(report) == {"status", "database", "seconds"}
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_ready_stays_200_with_redis_down_while_health_reports_it(client, redis_down):
+    assert client.get("/health/ready/").status_code == 200
+    health = client.get("/health/")
+    assert health.status_code == 503
+    assert health.json()["cache"] == {"ok": False}
+
+
+def test_ready_stays_200_with_an_old_outbox_while_health_reports_it(client, settings):
+    inquiry = queue_a_consultation()
+    Notification.objects.filter(inquiry=inquiry).update(
+        created_at=timezone.now() - timedelta(seconds=settings.HEALTH_MAX_OUTBOX_AGE_SECONDS + 60)
+    )
+    assert client.get("/health/ready/").status_code == 200
+    health = client.get("/health/")
+    assert health.status_code == 503
+    assert health.json()["outbox"]["ok"] is False
+
+
+@pytest.mark.parametrize(
+    "path", ["/health/live/", "/health/live", "/health/ready/", "/health/ready"]
+)
+@pytest.mark.parametrize("method", ["get", "head"])
+def test_probes_answer_with_or_without_the_slash_and_to_any_host(client, path, method):
+    """A balancer probes each server by its address, which need not be an allowed host."""
+    response = getattr(client, method)(path, headers={"host": "10.0.0.7:8000"})
+    assert response.status_code == 200
+
+
+def test_other_methods_are_not_probes(client):
+    assert client.post("/health/ready/").status_code == 404

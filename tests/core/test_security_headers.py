@@ -45,13 +45,23 @@ def test_plain_http_is_redirected_permanently_to_https(client, production):
         assert "Strict-Transport-Security" not in response  # Only ever sent over HTTPS.
 
 
-def test_health_answers_over_plain_http_for_load_balancers(client, production):
-    response = client.get("/health/")
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/health/", "ok"),
+        ("/health/live/", "alive"),
+        ("/health/live", "alive"),
+        ("/health/ready/", "ready"),
+        ("/health/ready", "ready"),
+    ],
+)
+def test_health_answers_over_plain_http_for_load_balancers(client, production, path, status):
+    response = client.get(path)
     assert response.status_code == 200
-    assert response.json()["status"] == "ok"
-    secure = client.get("/health/", secure=True)
+    assert response.json()["status"] == status
+    secure = client.get(path, secure=True)
     assert secure.status_code == 200
-    assert_security_headers(secure, "/health/")
+    assert "Strict-Transport-Security" in secure
 
 
 @pytest.mark.parametrize("path", ["/consultation/", "/en/consultation/"])

@@ -58,7 +58,7 @@ def gunicorn_site(tmp_path_factory):
     deadline = time.monotonic() + 30
     while True:
         try:
-            urllib.request.urlopen(base + "/health/", timeout=2)
+            urllib.request.urlopen(base + "/health/ready/", timeout=2)
             break
         except OSError:
             if server.poll() is not None or time.monotonic() > deadline:
@@ -79,8 +79,10 @@ def test_gunicorn_serves_every_page_kind_through_worker_recycling(gunicorn_site)
         "/bureaus/environment/": "環境局",
         "/consultation/": "事前相談",
         "/health/": '"database"',
+        "/health/ready/": '"ready"',
+        "/health/live/": '"alive"',
     }
-    for _round in range(8):  # 48 requests: each worker is replaced at least once.
+    for _round in range(8):  # 64 requests: each worker is replaced at least once.
         for path, text in pages.items():
             with urllib.request.urlopen(gunicorn_site.url + path, timeout=10) as response:
                 assert response.status == 200, path
