@@ -103,7 +103,9 @@ def submit_inquiry(*, token, language, answers, bureaus, duties, received_at=Non
                 "route_bureaus": route_bureaus,
                 "covers_other_duties": route.covers_other_duties,
             },
-            language=language,
+            # Staff read Japanese whatever the form's language; the answers are
+            # quoted as typed.
+            language=settings.LANGUAGE_CODE,
             inquiry=inquiry,
             bureaus=route_bureaus,
             covers_other_duties=route.covers_other_duties,

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from bureaus.search import normalise_keyword
+from bureaus.search import MAX_QUERY_LENGTH
 
 
 class CatalogueFilterForm(forms.Form):
@@ -47,7 +47,8 @@ class CatalogueFilterForm(forms.Form):
         return [(self["bureau"], "col-md-4"), (self["theme"], "col-md-3")]
 
     def clean_q(self):
-        return normalise_keyword(self.cleaned_data["q"])
+        """What the visitor typed, as typed (bureaus.search folds it for matching)."""
+        return " ".join(self.cleaned_data["q"].split())[:MAX_QUERY_LENGTH]
 
     def selected_labels(self):
         """What the visitor narrowed by, in words: the bureau and theme names, the keyword."""

@@ -10,7 +10,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import get_language
 
 from bureaus.review import is_due_for_review, latest_confirmation_due
-from bureaus.search import normalise_for_search
+from bureaus.search import fold
 from core.content import (
     Bilingual,
     ListedContent,
@@ -31,6 +31,8 @@ class Theme(ListedContent):
     )
     name_ja = models.CharField("テーマ名（日本語）", max_length=60)
     name_en = models.CharField("テーマ名（英語）", max_length=80, blank=True)
+    search_text_ja = models.TextField(editable=False, default="")
+    search_text_en = models.TextField(editable=False, default="")
     name = Bilingual()
 
     history = History()
@@ -46,6 +48,17 @@ class Theme(ListedContent):
 
     def __str__(self):
         return self.name_ja
+
+    def save(self, *args, **kwargs):
+        self.search_text_ja, self.search_text_en = search_texts(self.name_ja, self.name_en)
+        super().save(*args, **kwargs)
+
+
+def search_texts(*pairs):
+    """(Japanese, English) search text of (ja, en) text pairs, folded: each language's
+    page searches what it shows, the English falling back to the Japanese."""
+    pairs = list(zip(pairs[::2], pairs[1::2], strict=True))
+    return fold(*(ja for ja, _en in pairs)), fold(*(en or ja for ja, en in pairs))
 
 
 class Bureau(ListedContent):
@@ -80,7 +93,8 @@ class Bureau(ListedContent):
         default=True,
         help_text="チェックを外すと、この局とその業務内容例はすべてサイトに表示されません。",
     )
-    search_text = models.TextField(editable=False, default="")
+    search_text_ja = models.TextField(editable=False, default="")
+    search_text_en = models.TextField(editable=False, default="")
     created_at = models.DateTimeField("登録日時", auto_now_add=True)
     updated_at = models.DateTimeField("更新日時", auto_now=True)
 
@@ -109,7 +123,7 @@ class Bureau(ListedContent):
         return self.name_ja
 
     def save(self, *args, **kwargs):
-        self.search_text = self.build_search_text()
+        self.search_text_ja, self.search_text_en = search_texts(self.name_ja, self.name_en)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -120,10 +134,6 @@ class Bureau(ListedContent):
         if key not in urls:
             urls[key] = reverse("bureaus:detail", kwargs={"slug": self.slug})
         return urls[key]
-
-    def build_search_text(self):
-        """The bureau's names, folded for keyword search."""
-        return normalise_for_search(self.name_ja, self.name_en)
 
     @property
     def phone_uri(self):
@@ -196,7 +206,8 @@ class Duty(ListedContent):
     order = models.PositiveSmallIntegerField(
         "表示順", default=0, help_text="局の中で、小さい数ほど先に表示されます。"
     )
-    search_text = models.TextField(editable=False, default="")
+    search_text_ja = models.TextField(editable=False, default="")
+    search_text_en = models.TextField(editable=False, default="")
     confirmed_at = models.DateField(
         "最終確認日",
         default=timezone.localdate,
@@ -231,7 +242,9 @@ class Duty(ListedContent):
         return self.title_ja
 
     def save(self, *args, **kwargs):
-        self.search_text = self.build_search_text()
+        self.search_text_ja, self.search_text_en = search_texts(
+            self.title_ja, self.title_en, self.description_ja, self.description_en
+        )
         if self.is_published and self.first_published_at is None:
             self.first_published_at = timezone.now()
             if kwargs.get("update_fields") is not None:
@@ -261,10 +274,14 @@ class Duty(ListedContent):
         attach_listed_themes."""
         return list(self.themes.published())
 
-    def matches(self, keyword, theme_slug=""):
-        """Whether the duty's text or its bureau's name contains the folded keyword,
-        and the duty carries the theme; an empty criterion matches everything."""
-        if keyword and keyword not in self.search_text and keyword not in self.bureau.search_text:
+    def matches(self, words, theme_slug="", language="ja"):
+        """Whether every folded word is in the duty's text, its bureau's name or one of
+        its themes' names, in ``language`` (the page's), and the duty carries the
+        theme; no words and no theme match everything."""
+        field = f"search_text_{language}"
+        texts = [getattr(self, field), getattr(self.bureau, field)]
+        texts += [getattr(theme, field) for theme in self.listed_themes]
+        if not all(any(word in text for text in texts) for word in words):
             return False
         return not theme_slug or any(theme.slug == theme_slug for theme in self.listed_themes)
 
@@ -272,12 +289,6 @@ class Duty(ListedContent):
         """Whether the bureau should confirm this duty's text again (see due_for_review)."""
         months = settings.REVIEW_INTERVAL_MONTHS if months is None else months
         return is_due_for_review(self.confirmed_at, today, months)
-
-    def build_search_text(self):
-        """The duty's texts in both languages, folded for keyword search."""
-        return normalise_for_search(
-            self.title_ja, self.title_en, self.description_ja, self.description_en
-        )
 
 
 class BureauStaff(models.Model):
@@ -318,7 +329,7 @@ def attach_listed_themes(duties):
     """
     listed = list(duties)
     # from_db takes the values in the model's field order.
-    shown = {"id", "slug", "name_ja", "name_en", "order"}
+    shown = {"id", "slug", "name_ja", "name_en", "order", "search_text_ja", "search_text_en"}
     fields = [f.attname for f in Theme._meta.concrete_fields if f.attname in shown]
     pairs = (
         Duty.themes.through.objects.filter(duty__in=duties.values("pk"), theme__is_published=True)

@@ -6,6 +6,8 @@ from django.views.generic import DetailView
 
 from bureaus.forms import CatalogueFilterForm
 from bureaus.models import Bureau, Duty, Theme, attach_listed_themes
+from bureaus.search import query_words
+from core.content import active_language
 
 
 def published_themes():
@@ -42,6 +44,7 @@ def catalogue(request):
     # A page for a bureau or theme that does not exist is rendered, never stored.
     request.store_page = not form.ignored
     keyword = form.cleaned_data.get("q", "")
+    words, language = query_words(keyword), active_language()
     bureau_slug = form.cleaned_data.get("bureau", "")
     theme_slug = form.cleaned_data.get("theme", "")
 
@@ -49,7 +52,9 @@ def catalogue(request):
     for bureau in bureaus:
         if bureau_slug and bureau.slug != bureau_slug:
             continue
-        duties = [duty for duty in bureau.published_duties if duty.matches(keyword, theme_slug)]
+        duties = [
+            duty for duty in bureau.published_duties if duty.matches(words, theme_slug, language)
+        ]
         if duties or not form.is_filtered:
             sections.append((bureau, duties))
     return render(

@@ -8,7 +8,7 @@ staff to replace in admin.
 
 from django.db import migrations
 
-from bureaus.search import normalise_for_search
+from bureaus.search import fold as normalise_for_search
 
 THEMES = [
     # slug, Japanese, English
