@@ -1,7 +1,6 @@
 """The pre-consultation form: every field validated, nothing typed ever thrown away."""
 
 import hashlib
-import re
 import unicodedata
 from datetime import date
 
@@ -12,39 +11,19 @@ from django.conf import settings
 from django.core import signing, validators
 from django.core.exceptions import ValidationError
 from django.utils import formats, timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from applications.models import Answer, Industry
+from applications.normalise import normalise_phone, parse_month
 from bureaus.models import Bureau, Duty
 from core.mailer import address_for_smtp
 
 # Control (Cc), format (Cf: bidi overrides and isolates, zero-width joiners) and the
 # line and paragraph separators (Zl, Zp).
 INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
-# Hyphen-like characters people type in phone numbers, full- and half-width.
-_DASHES = re.compile("[\u2010-\u2015\u2212\u30fc\uff0d\ufe63]")
-_PHONE = re.compile(r"^0\d{1,4}-?\d{1,4}-?\d{3,4}$")
 FILL_TIMER_SALT = "applications.consultation.started"
-
-
-def normalise_phone(raw):
-    """A Japanese phone number in half-width digits and hyphens, or None if it is not one.
-
-    Accepts full-width digits, any dash, spaces, brackets around the area code and
-    the +81 country code: "＋８１ (3) 5388−2374" becomes "03-5388-2374"'s digits
-    with the separators the user typed.
-    """
-    text = unicodedata.normalize("NFKC", raw or "").strip()
-    text = _DASHES.sub("-", text)
-    text = re.sub(r"[\s()（）]+", "-", text).strip("-")
-    text = re.sub(r"-{2,}", "-", text)
-    if text.startswith("+81"):
-        text = "0" + text[3:].lstrip("-")
-    digits = text.replace("-", "")
-    if not digits.isdigit() or len(digits) not in (10, 11) or not _PHONE.match(text):
-        return None
-    return text
 
 
 def reject_invisible_characters(value):
@@ -121,24 +100,38 @@ class PhoneField(forms.CharField):
         if phone is None:
             raise ValidationError(
                 _(
-                    "電話番号は 03-5388-2374 のように、0 から始まる 10 桁または 11 桁で入力してください。"
+                    "「電話番号」は 03-5388-2374 のように、0 から始まる 10 桁または 11 桁で"
+                    "入力してください（内線は「内線 1234」のように後ろに付けられます）。"
                 ),
                 code="phone",
             )
         return phone
 
 
-class MonthField(forms.DateField):
-    """A month, typed as YYYY-MM (the browser's month picker) and stored as its first day."""
+class MonthInput(forms.TextInput):
+    """A month as the page's language writes it: 2027年4月, April 2027."""
 
-    widget = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
-    input_formats = ["%Y-%m", "%Y/%m", "%Y-%m-%d"]
+    def format_value(self, value):
+        if isinstance(value, date):
+            return formats.date_format(value, "YEAR_MONTH_FORMAT")
+        return super().format_value(value)
+
+
+class MonthField(forms.DateField):
+    """A month typed as people write it (applications.normalise.parse_month), stored as
+    its first day and shown back in the page's language."""
+
+    widget = MonthInput
 
     def to_python(self, value):
-        if isinstance(value, str):
-            value = unicodedata.normalize("NFKC", value).strip()
-        result = super().to_python(value)
-        return result.replace(day=1) if result else result
+        if value in self.empty_values:
+            return None
+        if isinstance(value, date):
+            return value.replace(day=1)
+        month = parse_month(str(value))
+        if month is None:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return month
 
 
 class DutyChoiceField(forms.ModelMultipleChoiceField):
@@ -154,6 +147,17 @@ def answer_field(label, help_text):
 
 class ConsultationForm(forms.Form):
     marks_optional_fields = True
+    # One question, answered by any of these (a fieldset whose legend says 必須): none of
+    # them is tagged on its own, so no tag contradicts validation.
+    ONE_OF = ("bureaus", "duties", "other_duties")
+    # What messages call the questions whose labels are whole sentences.
+    SHORT_NAMES = {
+        "industry_other": _("業種（その他）"),
+        "licensing_relation": _("処分・許認可・行政指導の関係"),
+        "subsidy_relation": _("補助金等の交付の関係"),
+        "contract_relation": _("契約の関係"),
+        "acknowledge": _("個人情報の取扱いへの同意"),
+    }
 
     company_name = SingleLineField(label=_("企業・団体名"), max_length=200)
     industry = forms.ChoiceField(
@@ -177,8 +181,8 @@ class ConsultationForm(forms.Form):
     )
     phone = PhoneField(
         label=_("電話番号"),
-        max_length=30,
-        help_text=_("例: 03-5388-2374（全角・半角どちらでも構いません）"),
+        max_length=40,
+        help_text=_("例: 03-5388-2374、03-5388-2374 内線 1234（全角・半角どちらでも構いません）"),
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
     bureaus = forms.ModelMultipleChoiceField(
@@ -210,7 +214,11 @@ class ConsultationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("掲載している業務内容例のほかに、派遣を検討したい業務があればお書きください。"),
     )
-    desired_start = MonthField(label=_("希望する開始月"), help_text=_("例: 2027-04"))
+    desired_start = MonthField(
+        label=_("希望する開始月"),
+        help_text=_("例: 2027年4月、令和9年4月、2027-04"),
+        widget=MonthInput(attrs={"autocomplete": "off"}),
+    )
     desired_months = forms.IntegerField(
         label=_("希望する期間（月数）"),
         min_value=1,
@@ -250,11 +258,12 @@ class ConsultationForm(forms.Form):
         "subsidy_relation", "contract_relation",
     ]  # fmt: skip
 
+    # The consent is shown with the notice it refers to, not in this list.
     CONFIRMED_FIELDS = [
         "company_name", "industry", "industry_other", "main_business", "contact_name",
         "contact_name_kana", "department", "job_title", "email", "phone", "bureaus", "duties",
         "other_duties", "desired_start", "desired_months", "message", "licensing_relation",
-        "subsidy_relation", "contract_relation", "acknowledge",
+        "subsidy_relation", "contract_relation",
     ]  # fmt: skip
 
     def __init__(self, *args, visitor="", check_timing=True, **kwargs):
@@ -275,6 +284,7 @@ class ConsultationForm(forms.Form):
         ]
         if not self.is_bound:
             self.initial.setdefault("started", self.fill_token())
+        self._name_each_field_in_its_messages()
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
@@ -289,7 +299,12 @@ class ConsultationForm(forms.Form):
             ),
             Fieldset(
                 _("希望する局・業務と時期"),
-                "bureaus", "duties", "other_duties", "desired_start", "desired_months", "message",
+                Fieldset(
+                    self.one_of_legend(),
+                    "bureaus", "duties", "other_duties",
+                    css_class="form-question", css_id="one-of-question",
+                ),
+                "desired_start", "desired_months", "message",
             ),
             Fieldset(
                 _("受入れ制限の自己確認"),
@@ -304,23 +319,91 @@ class ConsultationForm(forms.Form):
             "started",
         )  # fmt: skip
 
+    def one_of_legend(self):
+        """The legend of the one required question, with its 必須 tag and what it needs."""
+        return format_html(
+            '{}<span class="requirement-tag requirement-tag-required">{}</span>'
+            '<span class="support-text">{}</span>',
+            _("相談したい局・業務"),
+            _("必須"),
+            _("局を選ぶ、業務を選ぶ、掲載以外に希望する業務を書く、のいずれか 1 つ以上"),
+        )
+
+    def short_name(self, name):
+        return self.SHORT_NAMES.get(name, self.fields[name].label)
+
+    def _name_each_field_in_its_messages(self):
+        """Messages that name their field and the fix, never a bare "required"."""
+        for name, field in self.fields.items():
+            named = {"field": self.short_name(name)}
+            choice = isinstance(field, forms.ChoiceField)
+            required = (
+                _("「%(field)s」を選んでください。")
+                if choice
+                else _("「%(field)s」を入力してください。")
+            )
+            field.error_messages = {
+                **field.error_messages,
+                "required": field.error_messages["required"]
+                if name == "acknowledge"
+                else required % named,
+            }
+            # Django's own wording only: the bureaus and duties say what went wrong.
+            default = type(field).default_error_messages.get("invalid_choice")
+            if default is not None and field.error_messages.get("invalid_choice") is default:
+                field.error_messages["invalid_choice"] = (
+                    _("「%(field)s」は、示された選択肢から選んでください。") % named
+                )
+            field.validators = [self._named_validator(v, named) for v in field.validators]
+        self.fields["desired_start"].error_messages["invalid"] = _(
+            "「希望する開始月」は 2027年4月 のように、年と月を入力してください。"
+        )
+        self.fields["desired_months"].error_messages["invalid"] = _(
+            "「希望する期間（月数）」は 1 から 36 までの数字で入力してください。"
+        )
+
+    @staticmethod
+    def _named_validator(validator, named):
+        """A copy of a length or range validator whose message names the field."""
+        messages = {
+            validators.MaxLengthValidator: _(
+                "「%(field)s」は %%(limit_value)d 文字以内で入力してください（いまは %%(show_value)d 文字です）。"
+            ),
+            validators.MinValueValidator: _(
+                "「%(field)s」は %%(limit_value)s 以上の数字で入力してください。"
+            ),
+            validators.MaxValueValidator: _(
+                "「%(field)s」は %%(limit_value)s 以下の数字で入力してください。"
+            ),
+        }
+        message = messages.get(type(validator))
+        if message is None:
+            return validator
+        return type(validator)(validator.limit_value, message=message % named)
+
     def clean_desired_start(self):
         start = self.cleaned_data["desired_start"]
         today = timezone.localdate()
         if start < date(today.year, today.month, 1):
-            raise ValidationError(_("希望する開始月は、今月以降を選んでください。"), code="past")
+            raise ValidationError(
+                _("「希望する開始月」は、今月以降の月を入力してください。"), code="past"
+            )
         return start
 
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("industry") == Industry.OTHER and not cleaned.get("industry_other"):
             self.add_error(
-                "industry_other", _("「その他」を選んだ場合は、業種を入力してください。")
+                "industry_other",
+                _("「業種」で「その他」を選んだ場合は、「業種（その他）」を入力してください。"),
             )
         if not (cleaned.get("bureaus") or cleaned.get("duties") or cleaned.get("other_duties")):
             self.add_error(
                 "bureaus",
-                _("相談したい局か業務を 1 つ以上選ぶか、掲載以外に希望する業務をお書きください。"),
+                _(
+                    "「相談したい局・業務」は、局か業務を 1 つ以上選ぶか、"
+                    "掲載以外に希望する業務をお書きください。"
+                ),
             )
         if self.check_timing:
             self._check_fill_time(cleaned)
@@ -380,7 +463,16 @@ class ConsultationForm(forms.Form):
             if isinstance(field.field.widget, forms.RadioSelect):  # Checkbox groups too.
                 options = field.subwidgets
                 anchor = options[0].id_for_label if options else anchor
-            entries += [(anchor, f"{field.label}: {error}") for error in self.errors[name]]
+            short = str(self.short_name(name))
+            entries += [
+                (
+                    anchor,
+                    error
+                    if short in error
+                    else _("%(field)s：%(message)s") % {"field": short, "message": error},
+                )
+                for error in self.errors[name]
+            ]
         return entries
 
     def confirmation_rows(self):
@@ -396,8 +488,6 @@ class ConsultationForm(forms.Form):
                 text = "\n".join(
                     str(item.name if name == "bureaus" else item.title) for item in value
                 )
-            elif name == "acknowledge":
-                text = _("同意しました")
             elif getattr(field, "choices", None) and value:
                 text = dict(field.choices)[value]
             else:

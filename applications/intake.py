@@ -58,9 +58,7 @@ def submit_inquiry(*, token, language, answers, bureaus, duties, received_at=Non
 
     inquiry.reference = Inquiry.reference_for(inquiry.pk, timezone.localtime(received_at))
     inquiry.save(update_fields=["reference"])
-    chosen_bureaus = {bureau.pk: bureau for bureau in bureaus}
-    for duty in duties:
-        chosen_bureaus.setdefault(duty.bureau_id, duty.bureau)
+    chosen_bureaus = {bureau.pk: bureau for bureau in bureaus_of_request(bureaus, duties)}
     inquiry.bureaus.set(chosen_bureaus.values())
     reply_by = add_working_days(
         timezone.localdate(received_at),
@@ -138,3 +136,12 @@ def restriction_notes(answers):
         {"concern": concern, "restriction": restrictions.get(concern.topic)}
         for concern in restriction_concerns(answers)
     ]
+
+
+def bureaus_of_request(bureaus, duties):
+    """The bureaus a request goes to: those chosen, then those of the chosen duties,
+    each once, in that order (the confirm page lists them; submit_inquiry routes to them)."""
+    chosen = {bureau.pk: bureau for bureau in bureaus}
+    for duty in duties:
+        chosen.setdefault(duty.bureau_id, duty.bureau)
+    return list(chosen.values())

@@ -111,7 +111,9 @@ class Inquiry(models.Model):
     department = models.CharField("部署", max_length=150)
     job_title = models.CharField("役職", max_length=100, blank=True)
     email = models.EmailField("メールアドレス")
-    phone = models.CharField("電話番号", max_length=20)
+    phone = models.CharField(
+        "電話番号", max_length=40, help_text="内線は「内線1234」の形で後ろに付きます。"
+    )
 
     bureaus = models.ManyToManyField(
         Bureau, related_name="inquiries", blank=True, verbose_name="希望する局"

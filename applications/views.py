@@ -2,6 +2,7 @@
 status page, and the public statistics of requests."""
 
 from django.conf import settings
+from django.db.models import Max
 from django.http import Http404
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
@@ -12,7 +13,7 @@ from django.views.decorators.cache import never_cache
 
 from applications.drafts import Draft, DraftTooLarge
 from applications.forms import ConsultationForm
-from applications.intake import restriction_notes, submit_inquiry
+from applications.intake import bureaus_of_request, restriction_notes, submit_inquiry
 from applications.models import Inquiry
 from applications.statistics import programme_statistics
 from applications.throttle import take_draft_slot, take_submission_slot
@@ -105,6 +106,9 @@ def consultation_confirm(request):
             # Posted from a page that showed other answers (another tab changed them).
             "draft_changed": posted_digest is not None,
             "concerns": form_concerns(form),
+            "recipient_bureaus": bureaus_of_request(
+                form.cleaned_data["bureaus"], form.cleaned_data["duties"].select_related("bureau")
+            ),
         },
     )
 
@@ -117,16 +121,20 @@ def form_concerns(form):
 def consultation_done(request):
     inquiry_pk = Draft(request.session).done_inquiry_pk()
     inquiry = (
-        Inquiry.objects.filter(pk=inquiry_pk).prefetch_related("bureaus").first()
+        Inquiry.objects.filter(pk=inquiry_pk)
+        .annotate(reply_by=Max("routes__reply_by"))
+        .prefetch_related("bureaus")
+        .first()
         if inquiry_pk
         else None
     )
     if inquiry is None:
         return redirect("applications:form")
-    return render(request, "applications/consultation_done.html", {"inquiry": inquiry})
-
-
-# The stages as the applicant reads them, in the page's language.
+    return render(
+        request,
+        "applications/consultation_done.html",
+        {"inquiry": inquiry, "reply_days": settings.INQUIRY_REPLY_BUSINESS_DAYS},
+    )
 
 
 @never_cache  # Cache-Control: no-store, private: the page is one applicant's.

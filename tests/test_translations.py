@@ -43,3 +43,41 @@ def test_the_compiled_catalogue_matches_the_po_file():
     with translation.override("en"):
         for msgid, msgstr, _flags in po_entries():
             assert translation.gettext(unescape_po(msgid)) == unescape_po(msgstr), msgid
+
+
+def test_every_text_of_the_public_pages_is_in_the_english_catalogue(tmp_path, settings):
+    """Extract the interface texts afresh (makemessages, as the README says to run it)
+    into a scratch copy of the catalogue: nothing the code or templates translate may be
+    missing from the committed one, or be new there without English."""
+    import shutil
+
+    from django.core.management import call_command
+
+    scratch = tmp_path / "locale"
+    shutil.copytree(ROOT / "locale" / "en", scratch / "en")
+    settings.LOCALE_PATHS = [scratch]
+    ignore = [".venv/*", "node_modules/*", "tests/*", "templates/admin/*", "static/*"]
+    call_command(
+        "makemessages",
+        locale=["en"],
+        no_location=True,
+        no_wrap=True,
+        ignore_patterns=ignore,
+        verbosity=0,
+        no_obsolete=True,
+    )
+    committed = {msgid: msgstr for msgid, msgstr, _flags in po_entries()}
+    for block in PO_FILE.read_text(encoding="utf-8").split("\n\n"):
+        plural = re.search(r'^msgid "(.+)"\nmsgid_plural .*\nmsgstr\[0\] "(.+)"$', block, re.M)
+        if plural and "fuzzy" not in block:
+            committed[plural.group(1)] = plural.group(2)
+    text = (scratch / "en" / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
+    extracted = [
+        re.search(r'^msgid "(.*)"$', block, re.M).group(1)
+        for block in text.split("\n\n")
+        if re.search(r'^msgid "(.+)"$', block, re.M)
+    ]
+    missing = [msgid for msgid in extracted if not committed.get(msgid)]
+    assert not missing, "not in locale/en (run makemessages as the README says):\n" + "\n".join(
+        missing
+    )

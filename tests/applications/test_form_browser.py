@@ -9,10 +9,8 @@ Filling in is done with ``page.keyboard`` in the Japanese journey. The error and
 English journeys use ``locator.fill`` for the fields they do not test the
 keyboard on, to keep the module fast.
 
-``<input type=month>``: Chromium draws it as segments (month, year, in the
-order of the browser's locale) that take digits and move with the arrow keys;
-typing "2027-04" into it does nothing. ``type_month`` types the segments and
-checks the value, so the journey stays keyboard-only.
+The start month is a plain text box (people type 2027年4月, 令和9年4月 or 2027-04);
+the journey types it as a person would write it.
 """
 
 import re
@@ -63,21 +61,10 @@ def type_into(page: Page, control: Locator, text: str) -> None:
 
 
 def type_month(page: Page, control: Locator, month: date) -> None:
-    """Type a month into Chromium's <input type=month> segment by segment.
-
-    The segments are month then year in the en-US layout headless Chromium uses
-    here; a year-first layout (another browser locale) is typed the other way round.
-    """
+    """Type a month as people write it in Japanese: 2027年4月."""
     expect(control).to_be_focused()
-    wanted = month.strftime("%Y-%m")
-    page.keyboard.type(month.strftime("%m"))
-    page.keyboard.press("ArrowRight")
-    page.keyboard.type(month.strftime("%Y"))
-    if control.input_value() != wanted:
-        page.keyboard.press("ArrowLeft")
-        page.keyboard.type(month.strftime("%Y"))
-        page.keyboard.press("ArrowRight")
-        page.keyboard.type(month.strftime("%m"))
+    wanted = f"{month.year}年{month.month}月"
+    page.keyboard.type(wanted)
     expect(control).to_have_value(wanted)
 
 
@@ -248,9 +235,9 @@ TYPED = {
 # Left empty or wrong on purpose, in the order of the page: the summary's link target
 # (a radio group's first option) and the message next to the field.
 EXPECTED_ERRORS = [
-    ("industry", "id_industry", "このフィールドは必須です。"),
-    ("contact_name", "id_contact_name", "このフィールドは必須です。"),
-    ("department", "id_department", "このフィールドは必須です。"),
+    ("industry", "id_industry", "「業種」を選んでください。"),
+    ("contact_name", "id_contact_name", "「ご担当者の氏名」を入力してください。"),
+    ("department", "id_department", "「部署」を入力してください。"),
     (
         "email",
         "id_email",
@@ -259,17 +246,18 @@ EXPECTED_ERRORS = [
     (
         "phone",
         "id_phone",
-        "電話番号は 03-5388-2374 のように、0 から始まる 10 桁または 11 桁で入力してください。",
+        "「電話番号」は 03-5388-2374 のように、0 から始まる 10 桁または 11 桁で入力してください"
+        "（内線は「内線 1234」のように後ろに付けられます）。",
     ),
     (
         "bureaus",
         "id_bureaus_0",
-        "相談したい局か業務を 1 つ以上選ぶか、掲載以外に希望する業務をお書きください。",
+        "「相談したい局・業務」は、局か業務を 1 つ以上選ぶか、掲載以外に希望する業務をお書きください。",
     ),
-    ("desired_start", "id_desired_start", "このフィールドは必須です。"),
-    ("desired_months", "id_desired_months", "このフィールドは必須です。"),
-    ("subsidy_relation", "id_subsidy_relation_0", "このフィールドは必須です。"),
-    ("contract_relation", "id_contract_relation_0", "このフィールドは必須です。"),
+    ("desired_start", "id_desired_start", "「希望する開始月」を入力してください。"),
+    ("desired_months", "id_desired_months", "「希望する期間（月数）」を入力してください。"),
+    ("subsidy_relation", "id_subsidy_relation_0", "「補助金等の交付の関係」を選んでください。"),
+    ("contract_relation", "id_contract_relation_0", "「契約の関係」を選んでください。"),
     ("acknowledge", "id_acknowledge", "送信するには、個人情報の取扱いへの同意が必要です。"),
 ]
 
@@ -294,7 +282,8 @@ def test_errors_are_summarised_focused_linked_and_nothing_typed_is_lost(page):
     expect(links).to_have_count(len(EXPECTED_ERRORS))
     shown = {link.get_attribute("href"): link.inner_text().strip() for link in links.all()}
     for name, anchor, message in EXPECTED_ERRORS:
-        assert shown.get(f"#{anchor}", "").endswith(f": {message}"), (anchor, shown)
+        # Each message names its field and the fix: the summary shows it as it is.
+        assert shown.get(f"#{anchor}", "") == message, (anchor, shown)
         target = page.locator(f"#{anchor}")
         expect(target).to_have_count(1)
         expect(target).to_have_attribute("aria-invalid", "true")
@@ -326,7 +315,7 @@ def test_errors_are_summarised_focused_linked_and_nothing_typed_is_lost(page):
     page.locator("#id_email").fill("hanako.yamada@energy.example")
     page.locator("#id_phone").fill("03-5388-2374")
     page.get_by_role("checkbox", name=general_affairs.name_ja, exact=True).check()
-    page.locator("#id_desired_start").fill(start.strftime("%Y-%m"))
+    page.locator("#id_desired_start").fill(f"令和{start.year - 2018}年{start.month}月")
     page.locator("#id_desired_months").fill("12")
     page.locator("#id_subsidy_relation_0").check()
     page.locator("#id_contract_relation_2").check()  # わからない
@@ -355,7 +344,7 @@ def test_errors_are_summarised_focused_linked_and_nothing_typed_is_lost(page):
         "department": "人事部人事課",
         "email": "hanako.yamada@energy.example",
         "phone": "03-5388-2374",
-        "desired_start": start.strftime("%Y-%m"),
+        "desired_start": f"令和{start.year - 2018}年{start.month}月",  # As typed.
         "desired_months": "12",
     }
     for name, value in kept.items():
