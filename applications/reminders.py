@@ -10,6 +10,7 @@ from itertools import groupby
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone, translation
 
 from applications.models import CENTRAL_WINDOW_NAME_JA, InquiryRoute, NotificationKind
@@ -146,7 +147,14 @@ def send_review_reminders(*, today, months=None):
         Duty.objects.published()
         .due_for_review(today, months)
         .select_related("bureau")
-        .order_by("bureau__order", "bureau__slug", "confirmed_at", "order", "slug")
+        # Never-confirmed duties first, on every database (PostgreSQL sorts NULL last).
+        .order_by(
+            "bureau__order",
+            "bureau__slug",
+            F("confirmed_at").asc(nulls_first=True),
+            "order",
+            "slug",
+        )
     )
     result = ReviewReminders()
     for _pk, group in groupby(due, key=lambda duty: duty.bureau_id):

@@ -114,7 +114,16 @@ class DutyAdmin(OfferedLookupsOnly, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title_en"]}
     fieldsets = [
         (None, {"fields": ["bureau", "slug"]}),
-        ("業務内容", {"fields": [("title_ja", "title_en"), ("description_ja", "description_en")]}),
+        (
+            "業務内容",
+            {
+                "fields": [
+                    ("title_ja", "title_en"),
+                    ("description_ja", "description_en"),
+                    ("source_ja", "source_en"),
+                ]
+            },
+        ),
         ("分類と掲載", {"fields": ["themes", "order", "is_published"]}),
         (
             "確認と履歴",
@@ -125,6 +134,8 @@ class DutyAdmin(OfferedLookupsOnly, admin.ModelAdmin):
     @admin.display(description="内容の確認")
     def review_state(self, duty):
         # Words, not admin's ✓/✗ icons: a red ✗ for "nothing to do" read as an error.
+        if duty.confirmed_at is None:
+            return "要確認（局による確認がまだ）"
         if duty.is_due_for_review(timezone.localdate()):
             return "要確認（確認の期限切れ）"
         return "期限内"

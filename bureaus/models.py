@@ -146,13 +146,17 @@ class DutyQuerySet(PublishedQuerySet):
         return self.filter(is_published=True, bureau__is_published=True)
 
     def due_for_review(self, today, months=None):
-        """Duties whose bureau last confirmed them at least the review interval ago.
+        """Duties whose bureau never confirmed them, or last did at least the review
+        interval ago.
 
         ``months`` defaults to settings.REVIEW_INTERVAL_MONTHS; the date rule is
         bureaus.review.is_due_for_review.
         """
         months = settings.REVIEW_INTERVAL_MONTHS if months is None else months
-        return self.filter(confirmed_at__lte=latest_confirmation_due(today, months))
+        return self.filter(
+            Q(confirmed_at__isnull=True)
+            | Q(confirmed_at__lte=latest_confirmation_due(today, months))
+        )
 
     def identified_by(self, ids):
         """The duties among catalogue ids ('bureau-slug/duty-slug', as shortlists and
@@ -210,11 +214,19 @@ class Duty(ListedContent):
     search_text_en = models.TextField(editable=False, default="")
     confirmed_at = models.DateField(
         "最終確認日",
-        default=timezone.localdate,
-        help_text="局が最後に内容を確認した日。業務のページに表示され、"
-        "確認から一定期間（既定 12 か月）が過ぎると局に確認を依頼するメールが送られます。"
+        null=True,
+        blank=True,
+        help_text="局が最後に内容を確認した日（局が確認するまでは空欄）。業務のページに表示され、"
+        "空欄のとき、または確認から一定期間（既定 12 か月）が過ぎると局に確認を依頼するメールが送られます。"
         "局が確認したら、一覧で選んで操作「本日確認済みにする」を実行してください。",
     )
+    source_ja = models.CharField(
+        "出典（日本語）",
+        max_length=200,
+        blank=True,
+        help_text="局が確認するまで、業務のページに最終確認日の代わりに表示される出典（例: チラシ）。",
+    )
+    source_en = models.CharField("出典（英語）", max_length=300, blank=True)
     # Set the first time the duty is saved as published; from then on its URL is
     # public (links, shortlists, print packs) and its slug stays as it is.
     first_published_at = models.DateTimeField("初回公開日時", null=True, blank=True, editable=False)
@@ -225,6 +237,7 @@ class Duty(ListedContent):
 
     title = Bilingual()
     description = Bilingual()
+    source = Bilingual()
 
     history = History()
 

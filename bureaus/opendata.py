@@ -77,7 +77,8 @@ DUTY_FIELDS = [
     ("url_ja / url_en", _("業務のページ")),
     ("created_at", _("サイトに登録された日時（ISO 8601、日本時間）")),
     ("updated_at", _("最後に変更された日時（ISO 8601、日本時間）")),
-    ("confirmed_at", _("局が最後に内容を確認した日（YYYY-MM-DD）")),
+    ("confirmed_at", _("局が最後に内容を確認した日（YYYY-MM-DD）。局による確認がまだのときは空")),
+    ("source_ja / source_en", _("局による確認がまだのときの掲載内容の出典（ない場合は空）")),
 ]
 DUTY_CSV_FIELDS = [
     ("id", _("業務内容例の ID（「局の ID/業務の URL 用の名前」。変わりません）")),
@@ -92,7 +93,8 @@ DUTY_CSV_FIELDS = [
     ("url_ja / url_en", _("業務のページ")),
     ("created_at", _("サイトに登録された日時（ISO 8601、日本時間）")),
     ("updated_at", _("最後に変更された日時（ISO 8601、日本時間）")),
-    ("confirmed_at", _("局が最後に内容を確認した日（YYYY-MM-DD）")),
+    ("confirmed_at", _("局が最後に内容を確認した日（YYYY-MM-DD）。局による確認がまだのときは空")),
+    ("source_ja / source_en", _("局による確認がまだのときの掲載内容の出典（ない場合は空）")),
 ]
 BUREAU_CSV_FIELDS = BUREAU_FIELDS
 
@@ -158,7 +160,9 @@ def duty_record(duty, absolute):
         **page_urls(absolute, duty.get_absolute_url),
         "created_at": timestamp(duty.created_at),
         "updated_at": timestamp(duty.updated_at),
-        "confirmed_at": duty.confirmed_at.isoformat(),
+        "confirmed_at": duty.confirmed_at.isoformat() if duty.confirmed_at else None,
+        "source_ja": duty.source_ja,
+        "source_en": duty.source_en,
     }
 
 
@@ -216,7 +220,9 @@ def duty_csv_rows(catalogue):
             "url_en": duty["url_en"],
             "created_at": duty["created_at"],
             "updated_at": duty["updated_at"],
-            "confirmed_at": duty["confirmed_at"],
+            "confirmed_at": duty["confirmed_at"] or "",
+            "source_ja": duty["source_ja"],
+            "source_en": duty["source_en"],
         }
 
 

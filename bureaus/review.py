@@ -22,8 +22,9 @@ def review_due_on(confirmed_at, months):
 
 
 def is_due_for_review(confirmed_at, today, months):
-    """Whether the interval has elapsed: due on the anniversary itself and after."""
-    return review_due_on(confirmed_at, months) <= today
+    """Whether the interval has elapsed: due on the anniversary itself and after, and
+    always when the bureau never confirmed the text (``confirmed_at`` None)."""
+    return confirmed_at is None or review_due_on(confirmed_at, months) <= today
 
 
 def latest_confirmation_due(today, months):

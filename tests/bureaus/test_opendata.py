@@ -83,7 +83,10 @@ def test_json_holds_every_published_duty_with_both_languages_and_nothing_else(cl
         assert datetime.fromisoformat(record["created_at"]) == duty.created_at.replace(
             microsecond=0
         )
-        assert record["confirmed_at"] == duty.confirmed_at.isoformat()
+        # The flyer's duties wait for a bureau's confirmation: no date, the flyer as source.
+        assert duty.confirmed_at is None and record["confirmed_at"] is None
+        assert record["source_ja"] == duty.source_ja and "チラシ" in duty.source_ja
+        assert record["source_en"] == duty.source_en and "flyer" in duty.source_en
         assert record["themes"] == [
             {"id": theme.slug, "name_ja": theme.name_ja, "name_en": theme.name_en}
             for theme in sorted(published_themes_of(duty), key=lambda t: (t.order, t.slug))
@@ -201,7 +204,8 @@ def test_duties_csv_reads_back_as_the_published_duties(client):
         assert row["phone"] == bureau.phone
         assert row["url_ja"] == page_url(duty, "ja")
         assert row["url_en"] == page_url(duty, "en")
-        assert row["confirmed_at"] == duty.confirmed_at.isoformat()
+        assert row["confirmed_at"] == "" and duty.confirmed_at is None
+        assert (row["source_ja"], row["source_en"]) == (duty.source_ja, duty.source_en)
         themes = sorted(published_themes_of(duty), key=lambda t: (t.order, t.slug))
         assert row["theme_ids"].split(";") == [t.slug for t in themes] or (
             not themes and row["theme_ids"] == ""

@@ -111,10 +111,33 @@ def test_due_for_review_selects_the_duties_at_or_past_the_interval(settings):
 
 
 @pytest.mark.django_db
-def test_a_new_duty_counts_as_confirmed_on_the_day_it_is_added():
+def test_a_new_duty_waits_for_its_bureaus_confirmation_and_says_so(client):
+    # Saving a duty is not a bureau confirming it: no date until the bureau does.
     duty = make_duty()
-    assert duty.confirmed_at == timezone.localdate()
-    assert not duty.is_due_for_review(timezone.localdate())
+    assert duty.confirmed_at is None
+    assert duty.is_due_for_review(timezone.localdate())
+    html = client.get(duty.get_absolute_url()).content.decode()
+    assert "局による内容の確認はまだです。" in html and "最終確認日" not in html
+    duty.source_ja, duty.source_en = "局の資料", "the bureau's brochure"
+    duty.save()
+    html = client.get(duty.get_absolute_url()).content.decode()
+    assert "出典: 局の資料（局による内容の確認はまだです）" in html
+    html = client.get("/en" + duty.get_absolute_url()).content.decode()
+    assert "Source: the bureau&#x27;s brochure (not yet confirmed by the bureau)" in html
+
+
+@pytest.mark.django_db
+def test_the_flyers_duties_show_the_flyer_as_their_source_until_confirmed(client):
+    duty = Duty.objects.get(slug="hydrogen-society")
+    assert duty.confirmed_at is None and "チラシ" in duty.source_ja
+    html = client.get(duty.get_absolute_url()).content.decode()
+    assert f"出典: {duty.source_ja}（局による内容の確認はまだです）" in html
+    assert "最終確認日" not in html
+    duty.confirmed_at = date(2026, 11, 2)
+    duty.save()
+    html = client.get(duty.get_absolute_url()).content.decode()
+    assert '最終確認日: <time datetime="2026-11-02">2026年11月2日</time>' in html
+    assert "出典" not in html
 
 
 @pytest.mark.django_db
@@ -233,6 +256,20 @@ def test_remind_review_mails_each_bureau_its_due_published_duties_once(due_catal
 
 
 @pytest.mark.django_db
+def test_a_never_confirmed_duty_is_asked_about_first_and_says_so(due_catalogue):
+    bureau = due_catalogue["addressed"][0].bureau
+    make_duty(bureau=bureau, title_ja="未確認の業務", order=999, source_ja="局の資料")
+    run_remind_review("--date", "2026-11-26")
+    (bureau_mail,) = [m for m in mail.outbox if m.to == ["kakunin@bureau.example"]]
+    assert "3 件" in bureau_mail.subject
+    assert "最終確認日: 未確認（出典: 局の資料）" in bureau_mail.body
+    # Never confirmed comes before the oldest confirmation, on SQLite and PostgreSQL alike.
+    body = bureau_mail.body
+    assert body.index("未確認の業務") < body.index("古い業務B") < body.index("古い業務A")
+    assert "局による内容の確認がまだか" in body
+
+
+@pytest.mark.django_db
 def test_bureaus_without_an_address_are_reported_to_the_central_window(due_catalogue):
     out, _err = run_remind_review("--date", "2026-11-26")
     window = InquiryWindow.objects.get()
@@ -248,6 +285,7 @@ def test_bureaus_without_an_address_are_reported_to_the_central_window(due_catal
 @pytest.mark.django_db
 def test_nothing_due_sends_nothing(settings):
     settings.REVIEW_INTERVAL_MONTHS = 12
+    Duty.objects.update(confirmed_at=timezone.localdate())
     out, _err = run_remind_review("--date", timezone.localdate().isoformat())
     assert mail.outbox == []
     assert "0 published duties" in out
@@ -277,11 +315,11 @@ def test_admin_filter_shows_only_duties_past_review(hr_client, settings):
     settings.REVIEW_INTERVAL_MONTHS = 12
     long_ago = timezone.localdate() - timedelta(days=400)
     due = make_duty(title_ja="確認期限切れの業務", confirmed_at=long_ago)
-    fresh = make_duty(title_ja="確認済みの業務")
+    fresh = make_duty(title_ja="確認済みの業務", confirmed_at=timezone.localdate())
     html = hr_client.get(CHANGELIST, {"review": "due"}).content.decode()
     assert "確認期限切れの業務" in html
     assert "確認済みの業務" not in html
-    assert "水素社会実現" not in html  # The seed was confirmed when it was loaded.
+    assert "水素社会実現" in html  # The flyer's duties wait for their bureau's confirmation.
     html = hr_client.get(CHANGELIST, {"review": "current"}).content.decode()
     assert fresh.title_ja in html and due.title_ja not in html
     html = hr_client.get(CHANGELIST).content.decode()
@@ -294,7 +332,8 @@ def test_admin_column_says_in_words_which_duties_are_due_for_review(settings, hr
     settings.REVIEW_INTERVAL_MONTHS = 12
     model_admin = admin_site._registry[Duty]
     due = make_duty(confirmed_at=timezone.localdate() - timedelta(days=400))
-    fresh = make_duty()
+    fresh = make_duty(confirmed_at=timezone.localdate())
+    assert model_admin.review_state(make_duty()) == "要確認（局による確認がまだ）"
     assert model_admin.review_state(due) == "要確認（確認の期限切れ）"
     assert model_admin.review_state(fresh) == "期限内"
     # Words in the column, not admin's green ✓ / red ✗ icons, which read as errors.
