@@ -7,6 +7,9 @@ class Migration(migrations.Migration):
     dependencies = [
         ("portal", "0008_history"),
         ("core", "0001_initial"),
+        # bureaus 0003 reads portal.ContentRevision: it must run while the model is here
+        # (`migrate portal` alone, then `migrate`, otherwise fails with a LookupError).
+        ("bureaus", "0003_freshness_dates"),
     ]
 
     operations = [

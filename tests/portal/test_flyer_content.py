@@ -4,6 +4,7 @@ The expected texts are copied from the flyer (shared/seeds/000_617d6d8fbc01c1eb.
 here, independently of the data migrations that load them.
 """
 
+import re
 import unicodedata
 from html import unescape
 
@@ -12,6 +13,7 @@ import pytest
 from bureaus.models import Bureau, Duty, Theme
 from core.models import InquiryWindow
 from portal import models as content
+from tests.conftest import public_paths
 
 # Imported through the module: pytest would try to collect a class named Test*.
 Benefit, OverviewPoint = content.Benefit, content.OverviewPoint
@@ -63,7 +65,7 @@ DUTIES = [
 
 HOME_FACTS = [
     "東京都では、組織の活性化を図るため、職員の外部派遣のほか、民間企業等からの人材受入れを拡大します。",
-    "平成30年10月から、公募形式で広く募集しています。",
+    "平成30年（2018年）10月から、公募形式で広く募集しています。",
     "企業等の人材を、東京都行政実務研修員として受け入れ",
     "給与等：派遣元企業様負担",
     "都の業務に本格的に従事",
@@ -197,3 +199,22 @@ def test_english_pages_carry_the_english_texts(client):
     apply = page_text(client, "/en/how-to-apply/")
     assert "Trainees cannot take part in duties related to contracts." in apply
     assert "Personnel Section, Personnel Division, Bureau of General Affairs" in apply
+
+
+ERA_YEAR = re.compile(r"(?:令和|平成|昭和)(?:\d+|元)年(?!（\d{4}年）)")
+
+
+@pytest.mark.django_db
+def test_no_japanese_page_gives_an_era_year_without_its_western_year(client):
+    # Foreign readers and many young ones cannot convert 平成30年 in their head.
+    pages = public_paths("ja")
+    assert len(pages) > 20
+    for path in pages:
+        response = client.get(path)
+        if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+            continue
+        text = unescape(response.content.decode())
+        # The form's hint shows what may be typed (令和9年4月), not a date to read.
+        text = text.replace("例: 2027年4月、令和9年4月、2027-04", "")
+        assert not ERA_YEAR.findall(text), path
+    assert "平成30年（2018年）10月" in client.get("/").content.decode()
