@@ -106,6 +106,9 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.site",
             ],
+            # Every page that shows content marks Japanese left untranslated on an
+            # English page (in_its_language), so the filters need no {% load %}.
+            "builtins": ["core.templatetags.languages"],
         },
     },
 ]

@@ -43,7 +43,7 @@ class OfferedLookupsOnly:
 @admin.register(InquiryWindow)
 class InquiryWindowAdmin(OfferedLookupsOnly, admin.ModelAdmin):
     list_display = ["name_ja", "phone", "contact_email", "website"]
-    fields = [("name_ja", "name_en"), "phone", "contact_email", "website"]
+    fields = [("name_ja", "name_en"), "phone", "contact_email", ("website", "website_in_english")]
 
     def has_add_permission(self, request):
         # There is one central window; the database refuses a second row.

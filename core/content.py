@@ -26,6 +26,17 @@ def active_language():
     return "en" if (get_language() or "ja").startswith("en") else "ja"
 
 
+class JapaneseFallback(str):
+    """Japanese text standing in on an English page for an English field left blank.
+
+    It behaves as the plain string everywhere (mail, JSON, attributes); templates that
+    show it as page text mark it ``lang="ja"`` (core.templatetags.languages), so
+    screen readers pronounce it as Japanese.
+    """
+
+    lang = "ja"
+
+
 class Bilingual:
     """Read ``<name>_en`` when English is active, falling back to ``<name>_ja``.
 
@@ -43,6 +54,7 @@ class Bilingual:
             english = getattr(instance, f"{self.name}_en")
             if english:
                 return english
+            return JapaneseFallback(getattr(instance, f"{self.name}_ja"))
         return getattr(instance, f"{self.name}_ja")
 
 

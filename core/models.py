@@ -46,6 +46,11 @@ class InquiryWindow(models.Model):
         ],
         help_text="受入れ情報の詳細や最新状況、応募方法を載せている総務局のページ。",
     )
+    website_in_english = models.BooleanField(
+        "ホームページが英語でも読める",
+        default=False,
+        help_text="チェックがないとき、英語のページではリンクに、日本語のページである旨を添えます。",
+    )
 
     objects = InquiryWindowQuerySet.as_manager()
 

@@ -12,6 +12,8 @@ from django import template
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
+from core.templatetags.languages import escaped_in_its_language
+
 register = template.Library()
 
 
@@ -25,14 +27,14 @@ def duty_items(duties):
     items = []
     for duty in duties:
         badges = "".join(
-            f'<li class="list-inline-item badge theme-badge">{escape(theme.name)}</li>'
+            f'<li class="list-inline-item badge theme-badge">{escaped_in_its_language(theme.name)}</li>'
             for theme in duty.listed_themes
         )
         if badges:
             badges = f'<ul class="theme-tags list-inline mb-0" aria-label="{label}">{badges}</ul>'
         items.append(
             f'<li class="duty-item"><a href="{escape(duty.get_absolute_url())}">'
-            f"{escape(duty.title)}</a>{badges}</li>"
+            f"{escaped_in_its_language(duty.title)}</a>{badges}</li>"
         )
     return SafeString("\n".join(items))
 
@@ -40,13 +42,13 @@ def duty_items(duties):
 @register.simple_tag
 def bureau_contact(bureau):
     """The bureau's contact section and its telephone number, as a call link."""
-    section = gettext("%(bureau_name)s %(section)s") % {
-        "bureau_name": bureau.name,
-        "section": bureau.contact_section,
+    section = escape(gettext("%(bureau_name)s %(section)s")) % {
+        "bureau_name": escaped_in_its_language(bureau.name),
+        "section": escaped_in_its_language(bureau.contact_section),
     }
     return SafeString(
         '<dl class="contact mb-0">'
-        f"<dt>{escape(gettext('お問合せ先'))}</dt><dd>{escape(section)}</dd>"
+        f"<dt>{escape(gettext('お問合せ先'))}</dt><dd>{section}</dd>"
         f"<dt>{escape(gettext('電話'))}</dt>"
         f'<dd><a href="{escape(bureau.phone_uri)}">{escape(bureau.phone)}</a></dd></dl>'
     )

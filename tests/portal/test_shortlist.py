@@ -275,7 +275,7 @@ def test_the_list_is_grouped_by_bureau_with_contacts_and_remove_buttons(client):
     assert '外す<span class="visually-hidden">: 暑さ対策</span>' in main
     assert "03-5388-3418" in main and "03-5320-7012" in main  # each bureau's phone
     assert 'href="/shortlist/print/"' in main
-    assert "印刷用ページ" in main and "この業務で事前相談を申し込む" in main
+    assert "印刷用ページ" in main and "これらの業務で事前相談を申し込む" in main
     link = re.search(r'href="(/consultation/\?[^"]+)"', main).group(1)
     assert sorted(link.split("?")[1].split("&amp;")) == sorted(
         f"duty={value}" for value in (AUDITS, HYDROGEN, HEAT)
