@@ -11,7 +11,7 @@ from django.utils import timezone
 # a bureau confirms them.
 FLYER = (
     "東京都総務局人事部人事課「人事交流（交流受入）」チラシ",
-    "Tokyo Metropolitan Government flyer on personnel exchange (kōryū ukeire)",
+    "Tokyo Metropolitan Government flyer on personnel exchange",
 )
 
 
