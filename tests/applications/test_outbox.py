@@ -451,3 +451,45 @@ def test_the_send_notifications_command_sends_due_mails_once(mailoutbox):
     assert set(waiting.notifications.values_list("state", "attempts")) == {
         (NotificationState.PENDING, 0)
     }
+
+
+def test_the_worker_outlives_a_database_outage_and_backs_off(monkeypatch, mailoutbox, caplog):
+    # Before, an OperationalError from a restarting database ended the --loop worker
+    # and mails waited until someone restarted it.
+    from django.db import OperationalError
+
+    from applications.management.commands import send_notifications as command
+
+    submit()
+    real = command.deliver_notifications
+    outcomes = iter([OperationalError("server closed the connection"), OperationalError("again")])
+
+    def flaky(*, limit):
+        failure = next(outcomes, None)
+        if failure:
+            raise failure
+        return real(limit=limit)
+
+    waits, reports = [], []
+    monkeypatch.setattr(command, "deliver_notifications", flaky)
+    command.run_worker(interval=2, batch=50, passes=4, report=reports.append, sleep=waits.append)
+    assert waits == [2, 4, 2, 2]  # Doubling while down, back to the interval after.
+    assert reports == ["sent 3"]
+    assert len(mailoutbox) == 3
+    logged = " ".join(record.getMessage() for record in caplog.records)
+    assert "OperationalError" in logged and "server closed" not in logged
+
+
+def test_the_backoff_stops_at_its_ceiling(monkeypatch):
+    from django.db import OperationalError
+
+    from applications.management.commands import send_notifications as command
+
+    def down(*, limit):
+        raise OperationalError("down")
+
+    waits = []
+    monkeypatch.setattr(command, "deliver_notifications", down)
+    command.run_worker(interval=5, batch=50, passes=7, sleep=waits.append)
+    assert waits == [5, 10, 20, 40, 60, 60, 60]
+    assert command.MAX_BACKOFF_SECONDS == 60
