@@ -21,7 +21,6 @@ class CatalogueFilterForm(forms.Form):
         label=_("キーワード"),
         required=False,
         help_text=_("業務内容や局名の一部（例: 水素、ICT）"),
-        widget=forms.TextInput(attrs={"class": "form-control"}),
     )
     bureau = forms.ChoiceField(label=_("局"), required=False)
     theme = forms.ChoiceField(label=_("テーマ"), required=False)
@@ -43,8 +42,8 @@ class CatalogueFilterForm(forms.Form):
         self.fields["theme"].choices = [("", _("すべてのテーマ"))] + choices["theme"]
 
     def choice_fields(self):
-        """The two drop-downs with the width of their column."""
-        return [(self["bureau"], "col-md-4"), (self["theme"], "col-md-3")]
+        """The two drop-downs, in the order the filter shows them."""
+        return [self["bureau"], self["theme"]]
 
     def clean_q(self):
         """What the visitor typed, as typed (bureaus.search folds it for matching)."""

@@ -27,11 +27,11 @@ def duty_items(duties):
     items = []
     for duty in duties:
         badges = "".join(
-            f'<li class="list-inline-item badge theme-badge">{escaped_in_its_language(theme.name)}</li>'
+            f'<li class="theme-badge">{escaped_in_its_language(theme.name)}</li>'
             for theme in duty.listed_themes
         )
         if badges:
-            badges = f'<ul class="theme-tags list-inline mb-0" aria-label="{label}">{badges}</ul>'
+            badges = f'<ul class="theme-tags" aria-label="{label}">{badges}</ul>'
         items.append(
             f'<li class="duty-item"><a href="{escape(duty.get_absolute_url())}">'
             f"{escaped_in_its_language(duty.title)}</a>{badges}</li>"
@@ -47,7 +47,7 @@ def bureau_contact(bureau):
         "section": escaped_in_its_language(bureau.contact_section),
     }
     return SafeString(
-        '<dl class="contact mb-0">'
+        '<dl class="contact">'
         f"<dt>{escape(gettext('お問合せ先'))}</dt><dd>{section}</dd>"
         f"<dt>{escape(gettext('電話'))}</dt>"
         f'<dd><a href="{escape(bureau.phone_uri)}">{escape(bureau.phone)}</a></dd></dl>'
