@@ -453,6 +453,9 @@ def test_the_send_notifications_command_sends_due_mails_once(mailoutbox):
     }
 
 
+# Committed rows and no test transaction: the worker closes its connection after an
+# outage, as it must in production, which would end a test transaction.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_worker_outlives_a_database_outage_and_backs_off(monkeypatch, mailoutbox, caplog):
     # Before, an OperationalError from a restarting database ended the --loop worker
     # and mails waited until someone restarted it.
