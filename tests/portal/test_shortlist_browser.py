@@ -130,7 +130,7 @@ def test_the_shortlist_journey_by_keyboard_alone(page):
     # Back to the list → the pre-consultation form with both duties ticked.
     tab_to(page, main.get_by_role("link", name="候補リストに戻る"))
     activate(page, "**/shortlist/")
-    tab_to(page, main.get_by_role("link", name="この業務で事前相談を申し込む"))
+    tab_to(page, main.get_by_role("link", name="これらの業務で事前相談を申し込む"))
     activate(page, re.compile(r"/consultation/\?duty=environment/"))
     expect(page.get_by_role("checkbox", name=hydrogen.title_ja, exact=True)).to_be_checked()
     expect(page.get_by_role("checkbox", name=heat.title_ja, exact=True)).to_be_checked()
