@@ -60,10 +60,10 @@ serve: $(VENV)/.runtime
 test: $(VENV)/.dev node_modules/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# The edit loop: everything but the browser, Nu checker, server-process and fault
-# tests, on both cores. `make test` stays the whole suite, and CI runs that.
+# The edit loop: everything but the browser, Nu checker, server-process, fault and
+# scale-out tests, on both cores. `make test` stays the whole suite, and CI runs that.
 test-fast: $(VENV)/.dev
-	$(BIN)/python -m pytest -m "not browser and not nu and not server and not fault" -n auto -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not browser and not nu and not server and not fault and not scale" -n auto -q $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
