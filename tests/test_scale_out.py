@@ -30,6 +30,7 @@ import socket
 import ssl
 import subprocess
 import threading
+import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -64,6 +65,14 @@ PASSWORD = "correct-horse-battery-12"
 SUBMISSIONS = 100
 KILL_AFTER = 30  # Done pages before server 2 is killed.
 FAILED = {502, 503, 504}  # What a balancer answers when a server failed under a request.
+
+
+FIGURES = []  # Printed at the end of the run (tests/conftest.py).
+
+
+def figure(line):
+    FIGURES.append(line)
+    print(f"SCALE {line}")
 
 
 # --- HTTP as a visitor's browser speaks it. ------------------------------------------
@@ -298,7 +307,7 @@ def flush_redis():
 
 
 @pytest.fixture(scope="module")
-def stack(django_db_setup, tmp_path_factory):
+def stack(django_db_setup, django_db_blocker, tmp_path_factory):
     if connection.vendor != "postgresql":
         pytest.skip("the scale-out test runs against PostgreSQL (CI runs one)")
     if not os.path.exists(HAPROXY):
@@ -424,7 +433,8 @@ def stack(django_db_setup, tmp_path_factory):
             smtp.stop()
         # PostgreSQL ends a backend a moment after its client went: wait, so that the
         # test database can be dropped at the end of the run.
-        servers.wait_until(lambda: other_sessions() == 0, timeout=10, describe=other_sessions)
+        with django_db_blocker.unblock():
+            servers.wait_until(lambda: other_sessions() == 0, timeout=10, describe=other_sessions)
         with contextlib.suppress(Exception):
             flush_redis()
 
@@ -628,6 +638,7 @@ def test_the_submission_limit_and_the_login_lockout_count_across_both_servers(
 
 
 def test_a_server_killed_during_100_submissions_loses_and_doubles_nothing(site):
+    answers = form_data()  # Read here: the visitors' threads stay off the database.
     done_pages = {}  # visitor number -> reference on its done page
     pressed_again = Counter()  # what visitors saw when a step failed and they sent it again
     catalogue = Counter()
@@ -654,11 +665,12 @@ def test_a_server_killed_during_100_submissions_loses_and_doubles_nothing(site):
             raise AssertionError(f"visitor {number}: {method} {path} failed four times")
 
         form = step("GET", "/consultation/")
-        data = form_data(
-            company_name=f"計測株式会社 {number}",
-            email=f"visitor-{number}@scale.example",
-            started=hidden("started", form.text),
-        )
+        data = {
+            **answers,
+            "company_name": f"計測株式会社 {number}",
+            "email": f"visitor-{number}@scale.example",
+            "started": hidden("started", form.text),
+        }
         assert step("POST", "/consultation/", data).status == 302
         confirm = step("GET", "/consultation/confirm/")
         answer = step("POST", "/consultation/confirm/", {"draft": hidden("draft", confirm.text)})
@@ -695,8 +707,8 @@ def test_a_server_killed_during_100_submissions_loses_and_doubles_nothing(site):
         finished.set()
         reading.join()
     site.wait_for_states({"app1": "UP", "app2": "DOWN"})
-    print(
-        f"SCALE killed app2 after {killed_at} done pages; {len(done_pages)} of {SUBMISSIONS} "
+    figure(
+        f"killed app2 after {killed_at} done pages; {len(done_pages)} of {SUBMISSIONS} "
         f"reached their done page; sent again after a failure: {dict(pressed_again)}; "
         f"catalogue GETs: {dict(catalogue)}"
     )
@@ -736,8 +748,12 @@ def test_with_postgresql_unreachable_both_servers_turn_unready_and_the_balancer_
     visitor = Browser(site)
     assert visitor.get("/").status == 200
     site.database.close()
+    closed = time.monotonic()
     try:
         site.wait_for_states({"app1": "DOWN", "app2": "DOWN"})
+        figure(
+            f"database closed: both servers out of rotation after {time.monotonic() - closed:.1f} s"
+        )
         for server in site.servers.values():
             assert probe(server.port, "/health/ready/") == 503
             assert probe(server.port, "/health/live/") == 200
@@ -757,6 +773,9 @@ def test_with_postgresql_unreachable_both_servers_turn_unready_and_the_balancer_
     finally:
         site.database.relay()
     site.wait_for_states({"app1": "UP", "app2": "UP"})
+    figure(
+        f"database back: both servers in rotation after {time.monotonic() - closed:.1f} s in all"
+    )
     assert visitor.get("/").status == 200
 
 
