@@ -98,6 +98,9 @@ lighthouse: $(VENV)/.dev node_modules/.installed
 # Figures as ratios from one run; never part of `make test`.
 bench: $(VENV)/.dev
 	@command -v wrk >/dev/null || { apt-get update -q && apt-get install -y -q wrk; }
+	@[ -x /usr/sbin/haproxy ] || { apt-get update -q && apt-get install -y -q haproxy; }
 	$(BIN)/python tests/bench/consultation_post.py
 	$(BIN)/python tests/bench/middleware.py
 	$(BIN)/python tests/bench/serving.py
+	$(BIN)/python tests/bench/render_cost.py
+	$(BIN)/python tests/bench/balancer.py

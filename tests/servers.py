@@ -6,6 +6,8 @@ import contextlib
 import os
 import secrets
 import signal
+import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -110,3 +112,71 @@ def wait_until(check, *, process=None, timeout=30, describe=lambda: ""):
 
 def log_tail(log, characters=3000):
     return Path(log).read_text(errors="replace")[-characters:]
+
+
+# --- HAProxy running deploy/haproxy.cfg (the scale-out test and `make bench`). ----------
+
+HAPROXY = "/usr/sbin/haproxy"
+HAPROXY_CONFIG = ROOT / "deploy" / "haproxy.cfg"
+
+
+def self_signed_certificate(folder):
+    """A key and certificate for 127.0.0.1: (the file HAProxy takes, with both; the
+    certificate alone, for clients to trust)."""
+    key, certificate = folder / "key.pem", folder / "certificate.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+         "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+         "-keyout", str(key), "-out", str(certificate)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    bundle = folder / "haproxy.pem"
+    bundle.write_bytes(certificate.read_bytes() + key.read_bytes())
+    return bundle, certificate
+
+
+def write_errorfile(env, path):
+    """The site's 503 page as HAProxy's errorfile, made under the app servers' settings."""
+    subprocess.run(
+        [PYTHON, "manage.py", "write_errorfile", str(path), "-v0"],
+        cwd=ROOT, env=env, check=True, capture_output=True,
+    )  # fmt: skip
+    return Path(path).read_bytes()
+
+
+def start_haproxy(*, folder, bind, apps, errorfile):
+    """HAProxy in the foreground with deploy/haproxy.cfg, terminating TLS on ``bind`` in
+    front of ``apps`` (two "host:port"). Returns the process, its control socket and
+    an SSL context that trusts its certificate."""
+    bundle, certificate = self_signed_certificate(folder)
+    control = folder / "haproxy.sock"
+    process = start(
+        [HAPROXY, "-f", str(HAPROXY_CONFIG), "-db"],
+        env={
+            **os.environ,
+            "KOURYU_BIND": bind,
+            "KOURYU_CERTIFICATE": str(bundle),
+            "KOURYU_ERRORFILE_503": str(errorfile),
+            "KOURYU_HAPROXY_SOCKET": str(control),
+            "KOURYU_APP1": apps[0],
+            "KOURYU_APP2": apps[1],
+        },
+        log=folder / "haproxy.log",
+    )
+    return process, control, ssl.create_default_context(cafile=str(certificate))
+
+
+def balancer_states(control):
+    """Each app server's state as HAProxy sees it ("UP" or "DOWN"), from its control socket."""
+    with socket.socket(socket.AF_UNIX) as client:
+        client.connect(str(control))
+        client.sendall(b"show servers state app\n")
+        reply = b""
+        while chunk := client.recv(65536):
+            reply += chunk
+    states = {}
+    for line in reply.decode().splitlines():
+        fields = line.split()
+        if len(fields) > 5 and fields[1] == "app":
+            states[fields[3]] = "UP" if fields[5] == "2" else "DOWN"
+    return states

@@ -26,7 +26,6 @@ import http.client
 import os
 import re
 import secrets
-import socket
 import ssl
 import subprocess
 import threading
@@ -51,8 +50,6 @@ from tests.faultproxy import FaultProxy
 
 pytestmark = [pytest.mark.scale, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-HAPROXY = "/usr/sbin/haproxy"
-CONFIG = servers.ROOT / "deploy" / "haproxy.cfg"
 # A Redis database of this test's own: it is flushed before every test.
 _redis = urlsplit(REDIS_LOCATION)
 SCALE_REDIS_URL = os.environ.get(
@@ -246,18 +243,7 @@ class Stack:
 
     def states(self):
         """Each app server's state as HAProxy sees it: "UP" or "DOWN"."""
-        with socket.socket(socket.AF_UNIX) as control:
-            control.connect(str(self.socket_path))
-            control.sendall(b"show servers state app\n")
-            reply = b""
-            while chunk := control.recv(65536):
-                reply += chunk
-        states = {}
-        for line in reply.decode().splitlines():
-            fields_ = line.split()
-            if len(fields_) > 5 and fields_[1] == "app":
-                states[fields_[3]] = "UP" if fields_[5] == "2" else "DOWN"
-        return states
+        return servers.balancer_states(self.socket_path)
 
     def wait_for_states(self, expected, timeout=20):
         servers.wait_until(
@@ -275,20 +261,6 @@ class Stack:
             if not server.running():
                 server.start()
         self.wait_for_states({"app1": "UP", "app2": "UP"})
-
-
-def self_signed_certificate(folder):
-    """A key and certificate for 127.0.0.1, in one file as HAProxy takes them."""
-    key, certificate = folder / "key.pem", folder / "certificate.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-         "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-         "-keyout", str(key), "-out", str(certificate)],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    bundle = folder / "haproxy.pem"
-    bundle.write_bytes(certificate.read_bytes() + key.read_bytes())
-    return bundle, certificate
 
 
 def other_sessions():
@@ -310,8 +282,8 @@ def flush_redis():
 def stack(django_db_setup, django_db_blocker, tmp_path_factory):
     if connection.vendor != "postgresql":
         pytest.skip("the scale-out test runs against PostgreSQL (CI runs one)")
-    if not os.path.exists(HAPROXY):
-        pytest.skip(f"{HAPROXY} is missing: apt-get install -y haproxy")
+    if not os.path.exists(servers.HAPROXY):
+        pytest.skip(f"{servers.HAPROXY} is missing: apt-get install -y haproxy")
     import logging
 
     import redis
@@ -354,7 +326,7 @@ def stack(django_db_setup, django_db_blocker, tmp_path_factory):
         host=host,
         port=port,
         tls=None,
-        socket_path=folder / "haproxy.sock",
+        socket_path=None,
         servers={},
         database=database,
         mailbox=mailbox,
@@ -363,11 +335,7 @@ def stack(django_db_setup, django_db_blocker, tmp_path_factory):
     try:
         smtp.start()
         errorfile = folder / "503.http"
-        subprocess.run(
-            [servers.PYTHON, "manage.py", "write_errorfile", str(errorfile), "-v0"],
-            cwd=servers.ROOT, env=common, check=True, capture_output=True,
-        )  # fmt: skip
-        started.errorfile = errorfile.read_bytes()
+        started.errorfile = servers.write_errorfile(common, errorfile)
         for number in (1, 2):
             name = f"app{number}"
             started.servers[name] = AppServer(
@@ -399,26 +367,16 @@ def stack(django_db_setup, django_db_blocker, tmp_path_factory):
                     log=folder / f"worker{number}.log",
                 )  # fmt: skip
             )
-        bundle, certificate = self_signed_certificate(folder)
-        started.tls = ssl.create_default_context(cafile=str(certificate))
-        haproxy_log = folder / "haproxy.log"
-        started.haproxy = servers.start(
-            [HAPROXY, "-f", str(CONFIG), "-db"],
-            env={
-                **os.environ,
-                "KOURYU_BIND": host,
-                "KOURYU_CERTIFICATE": str(bundle),
-                "KOURYU_ERRORFILE_503": str(errorfile),
-                "KOURYU_HAPROXY_SOCKET": str(started.socket_path),
-                "KOURYU_APP1": f"127.0.0.1:{started.servers['app1'].port}",
-                "KOURYU_APP2": f"127.0.0.1:{started.servers['app2'].port}",
-            },
-            log=haproxy_log,
+        started.haproxy, started.socket_path, started.tls = servers.start_haproxy(
+            folder=folder,
+            bind=host,
+            apps=[f"127.0.0.1:{server.port}" for server in started.servers.values()],
+            errorfile=errorfile,
         )
         servers.wait_until(
             lambda: started.states() == {"app1": "UP", "app2": "UP"},
             process=started.haproxy,
-            describe=lambda: servers.log_tail(haproxy_log),
+            describe=lambda: servers.log_tail(folder / "haproxy.log"),
         )
         yield started
     finally:
