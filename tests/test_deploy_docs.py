@@ -6,7 +6,12 @@ import re
 import pytest
 
 from tests.conftest import ROOT
-from tests.core.support import queue_a_consultation, submit_consultation
+from tests.core.support import (
+    UNAVAILABLE_EN,
+    UNAVAILABLE_JA,
+    queue_a_consultation,
+    submit_consultation,
+)
 
 README = (ROOT / "README.md").read_text()
 ETAG = re.compile(r'"\d+-(ja|en)-[0-9a-f]+"')
@@ -74,3 +79,25 @@ def test_the_form_s_steps_rely_on_the_cookie_not_on_cache_control(
     assert done.status_code == 200
     assert "Cache-Control" not in done
     assert "Cookie" in directives(done["Vary"])
+
+
+def test_the_balancer_s_503_file_is_the_site_s_page_as_a_complete_response(settings, tmp_path):
+    from django.core.management import call_command
+
+    settings.SECURE_HSTS_SECONDS = 31_536_000
+    path = tmp_path / "503.http"
+    call_command("write_errorfile", str(path), verbosity=0)
+    head, _, body = path.read_bytes().partition(b"\r\n\r\n")
+    status, *lines = head.decode("latin-1").split("\r\n")
+    headers = dict(line.split(": ", 1) for line in lines)
+    assert status == "HTTP/1.1 503 Service Unavailable"
+    assert int(headers["Content-Length"]) == len(body)
+    assert headers["Content-Type"] == "text/html; charset=utf-8"
+    assert headers["Retry-After"] == "30"
+    assert headers["Cache-Control"] == "no-store"
+    assert headers["Connection"] == "close"
+    assert headers["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    # Nothing of one request: the same file answers every visitor.
+    assert "X-Request-ID" not in headers and "Date" not in headers
+    assert UNAVAILABLE_JA in body.decode() and UNAVAILABLE_EN in body.decode()
