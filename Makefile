@@ -60,10 +60,10 @@ serve: $(VENV)/.runtime
 test: $(VENV)/.dev node_modules/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# The edit loop: everything but the browser, Nu checker, server-process and fault
-# tests, on both cores. `make test` stays the whole suite, and CI runs that.
+# The edit loop: everything but the browser, Nu checker, server-process, fault and
+# scale-out tests, on both cores. `make test` stays the whole suite, and CI runs that.
 test-fast: $(VENV)/.dev
-	$(BIN)/python -m pytest -m "not browser and not nu and not server and not fault" -n auto -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not browser and not nu and not server and not fault and not scale" -n auto -q $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
@@ -98,6 +98,9 @@ lighthouse: $(VENV)/.dev node_modules/.installed
 # Figures as ratios from one run; never part of `make test`.
 bench: $(VENV)/.dev
 	@command -v wrk >/dev/null || { apt-get update -q && apt-get install -y -q wrk; }
+	@[ -x /usr/sbin/haproxy ] || { apt-get update -q && apt-get install -y -q haproxy; }
 	$(BIN)/python tests/bench/consultation_post.py
 	$(BIN)/python tests/bench/middleware.py
 	$(BIN)/python tests/bench/serving.py
+	$(BIN)/python tests/bench/render_cost.py
+	$(BIN)/python tests/bench/balancer.py

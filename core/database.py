@@ -15,6 +15,7 @@ Three parts:
   any other middleware sees it.
 """
 
+import io
 import logging
 import sys
 import threading
@@ -194,3 +195,47 @@ def database_unavailable_response():
     response["Cache-Control"] = "no-store"
     response["X-Frame-Options"] = settings.X_FRAME_OPTIONS
     return response
+
+
+# What HAProxy keeps of an errorfile must fit in one buffer (tune.bufsize, 16 KB by
+# default, less tune.maxrewrite's 1 KB); a larger file is refused when it starts.
+ERRORFILE_MAX_BYTES = 15 * 1024
+
+
+def unavailable_errorfile():
+    """The friendly 503 as a complete HTTP/1.1 response, for a load balancer to answer
+    when no app server is ready (HAProxy's ``errorfile 503``).
+
+    The same page as ``database_unavailable_response``, with the headers the site's
+    middleware gives every page served over HTTPS (HSTS, CSP, nosniff, referrer
+    policy) but none of one request (no request id, no date); then a
+    Content-Length, and ``Connection: close`` as HAProxy's own error pages have.
+    """
+    from django.core.handlers.wsgi import WSGIRequest
+    from django.middleware.csp import ContentSecurityPolicyMiddleware
+    from django.middleware.security import SecurityMiddleware
+
+    request = WSGIRequest(
+        {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": "/",
+            "SERVER_NAME": "localhost",
+            "SERVER_PORT": "443",
+            "HTTP_X_FORWARDED_PROTO": "https",
+            "wsgi.url_scheme": "https",
+            "wsgi.input": io.BytesIO(),
+        }
+    )
+    respond = SecurityMiddleware(
+        ContentSecurityPolicyMiddleware(lambda request: database_unavailable_response())
+    )
+    response = respond(request)
+    head = [f"HTTP/1.1 {response.status_code} {response.reason_phrase}"]
+    head += [f"{name}: {value}" for name, value in response.items()]
+    head += [f"Content-Length: {len(response.content)}", "Connection: close"]
+    errorfile = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + response.content
+    if len(errorfile) > ERRORFILE_MAX_BYTES:
+        raise ValueError(
+            f"the 503 page is {len(errorfile)} bytes: HAProxy takes {ERRORFILE_MAX_BYTES}"
+        )
+    return errorfile

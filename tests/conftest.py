@@ -7,6 +7,7 @@ tests/environment.py, which pytest loads before Django reads its settings.
 import os
 import shutil
 import socket
+import sys
 from pathlib import Path
 
 import pytest
@@ -73,6 +74,15 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         for fixture in set(FIXTURE_MARKS).intersection(item.fixturenames):
             item.add_marker(FIXTURE_MARKS[fixture])
+
+
+def pytest_terminal_summary(terminalreporter):
+    """What the scale-out test saw (tests/test_scale_out.py), one line each."""
+    scale = sys.modules.get("tests.test_scale_out")
+    if scale and scale.FIGURES:
+        terminalreporter.section("scale-out test figures")
+        for line in scale.FIGURES:
+            terminalreporter.write_line(line)
 
 
 def free_port():

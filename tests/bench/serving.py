@@ -64,25 +64,29 @@ def manage(*args, **extra):
     subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=environment(**extra), check=True)
 
 
-def prepare_database():
+def prepare_database(grow=True):
+    """A fresh database with the flyer seed, plus 30 bureaus x 10 duties when ``grow``
+    (325 duties in all), and the collected static files."""
     name = DATABASE.rsplit("/", 1)[1]
     subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", name], check=True)
     subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], check=True)
     manage("migrate", "--no-input", "-v0")
-    manage(
-        "shell",
-        "-c",
-        "from bureaus.models import Bureau, Duty, Theme\n"
-        "theme = Theme.objects.create(slug='bench', name_ja='計測', name_en='Bench')\n"
-        "for b in range(30):\n"
-        "    bureau = Bureau.objects.create(slug=f'bench-{b}', name_ja=f'計測局{b}', name_en=f'Bench Bureau {b}',"
-        " contact_section_ja='総務部総務課', phone='03-5388-0000', order=1000 + b)\n"
-        "    for d in range(10):\n"
-        "        duty = Duty.objects.create(bureau=bureau, slug=f'duty-{d}', title_ja=f'計測用の業務内容例 {b}-{d}',"
-        " title_en=f'Bench duty {b}-{d}', order=d)\n"
-        "        duty.themes.add(theme)\n",
-    )
+    if grow:
+        manage("shell", "-c", GROW_CATALOGUE)
     manage("collectstatic", "--no-input", "-v0")
+
+
+GROW_CATALOGUE = (
+    "from bureaus.models import Bureau, Duty, Theme\n"
+    "theme = Theme.objects.create(slug='bench', name_ja='計測', name_en='Bench')\n"
+    "for b in range(30):\n"
+    "    bureau = Bureau.objects.create(slug=f'bench-{b}', name_ja=f'計測局{b}', name_en=f'Bench Bureau {b}',"
+    " contact_section_ja='総務部総務課', phone='03-5388-0000', order=1000 + b)\n"
+    "    for d in range(10):\n"
+    "        duty = Duty.objects.create(bureau=bureau, slug=f'duty-{d}', title_ja=f'計測用の業務内容例 {b}-{d}',"
+    " title_en=f'Bench duty {b}-{d}', order=d)\n"
+    "        duty.themes.add(theme)\n"
+)
 
 
 class Server:
@@ -253,7 +257,7 @@ def main():
         )
         print(
             f"{page}: B/A = {b / a:.2f} (the price of the middleware stack)   "
-            f"C/B = {c / b:.2f} (target >= 0.4)   D/B = {d / b:.2f} (target >= 0.8)"
+            f"C/B = {c / b:.2f}   D/B = {d / b:.2f} (target >= 0.8)"
         )
         print(
             f"{page}: p99 of C at half its saturation ({half[page]:.0f} req/s for "

@@ -9,8 +9,8 @@ from django.db import connection
 
 from core.database import breaker
 from tests.conftest import free_port
-from tests.core.faultproxy import FaultProxy
 from tests.core.support import REDIS_LOCATION, redis_answers, redis_cache
+from tests.faultproxy import FaultProxy
 
 
 @pytest.fixture(autouse=True)

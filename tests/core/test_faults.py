@@ -20,9 +20,6 @@ import contextlib
 import http.client
 import math
 import os
-import secrets
-import signal
-import subprocess
 import sys
 import threading
 import time
@@ -30,7 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 import psycopg2
 import pytest
@@ -38,8 +35,8 @@ from django.db import connection
 from django.utils import timezone
 
 from applications.models import Notification
+from tests import servers
 from tests.conftest import IN_CI, free_port
-from tests.core.faultproxy import FaultProxy, Netns
 from tests.core.support import (
     HYDROGEN,
     REDIS_LOCATION,
@@ -47,6 +44,7 @@ from tests.core.support import (
     queue_a_consultation,
     staff_session_cookie,
 )
+from tests.faultproxy import FaultProxy, Netns
 
 pytestmark = [pytest.mark.fault, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -193,7 +191,7 @@ class Site:
         return last_failure - returned
 
     def log_tail(self):
-        return Path(self.log).read_text(errors="replace")[-3000:]
+        return servers.log_tail(self.log)
 
 
 def assert_friendly(answers):
@@ -233,59 +231,30 @@ def site(django_db_setup, netns, tmp_path_factory):
             (params["HOST"] or "127.0.0.1", int(params["PORT"] or 5432)), netns=netns
         )
         redis = FaultProxy((redis_url.hostname, redis_url.port or 6379))
-    credentials = quote(params["USER"] or "postgres")
-    if params["PASSWORD"]:
-        credentials += ":" + quote(params["PASSWORD"])
     port = free_port()
     log = tmp_path_factory.mktemp("faults") / "gunicorn.log"
-    env = {
-        # The database settings' defaults, except those given below.
-        **{name: value for name, value in os.environ.items() if not name.startswith("DATABASE_")},
-        # Production settings behind a TLS-terminating balancer.
-        "DJANGO_DEBUG": "false",
-        "DJANGO_HTTPS": "true",
-        "DJANGO_BEHIND_PROXY": "true",
-        "DJANGO_COLLECTED_STATIC": "false",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "DATABASE_URL": f"postgres://{credentials}@{database.host}:{database.port}/{params['NAME']}",
-        "DATABASE_RETRY_SECONDS": str(WINDOW),
-        "REDIS_URL": f"redis://127.0.0.1:{redis.port}{redis_url.path or '/0'}",
+    env = servers.behind_balancer(
+        DATABASE_URL=servers.database_url(params, host=database.host, port=database.port),
+        DATABASE_RETRY_SECONDS=str(WINDOW),
+        REDIS_URL=f"redis://127.0.0.1:{redis.port}{redis_url.path or '/0'}",
         # Every page needs the database: none is served from the page cache.
-        "PAGE_CACHE_SECONDS": "0",
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
-        "WEB_CONCURRENCY": str(WORKERS),
-        "GUNICORN_ACCESS_LOG": "/dev/null",
-    }
-    with open(log, "wb") as output:
-        command = [str(GUNICORN), "-c", "config/gunicorn.py", "--no-control-socket", "config.wsgi"]
-        if os.geteuid() == 0:
-            command = ["nice", "-n", str(FOREGROUND), *command]
-        server = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        PAGE_CACHE_SECONDS="0",
+        GUNICORN_BIND=f"127.0.0.1:{port}",
+        WEB_CONCURRENCY=str(WORKERS),
+    )
+    server = servers.start_gunicorn(
+        env=env, log=log, nice=FOREGROUND if os.geteuid() == 0 else None
+    )
     running = Site(port, database, redis, server, log)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            with contextlib.suppress(OSError):
-                if running.get("/health/live/", https=False).status == 200:
-                    break
-            if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"gunicorn did not start: {running.log_tail()}")
-            time.sleep(0.2)
+        servers.wait_until(
+            lambda: running.get("/health/live/", https=False).status == 200,
+            process=server,
+            describe=running.log_tail,
+        )
         yield running
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
+        servers.stop(server)
         database.stop()
         redis.stop()
 
