@@ -132,10 +132,8 @@ def public_paths(language):
             f"{catalogue}?q=ICT",
             f"{catalogue}?q=no-such-duty-anywhere",
         ]
-        paths += [bureau.get_absolute_url() for bureau in Bureau.objects.published()]
-        paths += [
-            duty.get_absolute_url() for duty in Duty.objects.published().select_related("bureau")
-        ]
+        paths += [bureau.get_absolute_url() for bureau in Bureau.objects.live()]
+        paths += [duty.get_absolute_url() for duty in Duty.objects.live().select_related("bureau")]
     return paths
 
 

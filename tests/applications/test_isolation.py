@@ -955,13 +955,12 @@ def test_duties_are_edited_only_by_their_bureau_and_the_content_roles(world, rol
             "form-MAX_NUM_FORMS": "1000",
             "form-0-id": str(duty.pk),
             "form-0-order": "999",
-            "form-0-is_published": "",
             "_save": "保存",
         },
     )
     assert response.status_code in (200, 302, 400, 403)
     after = Duty.objects.get(pk=duty.pk)
-    assert (after.order, after.is_published) == (duty.order, duty.is_published)
+    assert (after.order, after.publication_state) == (duty.order, duty.publication_state)
 
 
 def duty_move_cases():
