@@ -243,19 +243,22 @@ class PublicationAdmin:
 
     def get_urls(self):
         info = self.model._meta.app_label, self.model._meta.model_name
-        return [
+        urls = [
             path(
                 "<path:object_id>/publication/",
                 self.admin_site.admin_view(self.publication_view),
                 name="{}_{}_publication".format(*info),
-            ),
-            path(
-                "<path:object_id>/preview/<str:language>/",
-                self.admin_site.admin_view(self.preview_view),
-                name="{}_{}_preview".format(*info),
-            ),
-            *super().get_urls(),
+            )
         ]
+        if self.preview_template is not None:
+            urls.append(
+                path(
+                    "<path:object_id>/preview/<str:language>/",
+                    self.admin_site.admin_view(self.preview_view),
+                    name="{}_{}_preview".format(*info),
+                )
+            )
+        return [*urls, *super().get_urls()]
 
     def reachable_item(self, request, object_id):
         """The live row, if this account may see it (bureau staff: their own only)."""
@@ -347,7 +350,7 @@ class PublicationAdmin:
     def preview_view(self, request, object_id, language):
         """The public page of the item with its open draft, exactly as the site would
         show it; never stored, never indexed."""
-        if language not in dict(settings.LANGUAGES) or self.preview_template is None:
+        if language not in dict(settings.LANGUAGES):
             raise Http404
         item = with_draft(self.reachable_item(request, object_id))
         with translation.override(language):

@@ -141,6 +141,25 @@ def all_public_paths():
     return [path for language in LANGUAGES for path in public_paths(language)]
 
 
+def ended_duty_paths():
+    """The 410 page (掲載を終了しました) in each language: a duty of a live bureau whose
+    公開終了日時 has passed."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    duty = DutyFactory(
+        bureau=Bureau.objects.live().first(),
+        title_ja="掲載を終えた業務",
+        publish_ends_at=timezone.now() - timedelta(days=1),
+    )
+    paths = []
+    for language in LANGUAGES:
+        with translation.override(language):
+            paths.append(duty.get_absolute_url())
+    return paths
+
+
 # --- Browser and HTML checker. ------------------------------------------------------
 
 
