@@ -272,11 +272,11 @@ class ConsultationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.visitor = visitor
         self.check_timing = check_timing
-        bureaus = list(Bureau.objects.published())
-        duties = list(Duty.objects.published().select_related("bureau"))
-        self.fields["bureaus"].queryset = Bureau.objects.published()
+        bureaus = list(Bureau.objects.live())
+        duties = list(Duty.objects.live().select_related("bureau"))
+        self.fields["bureaus"].queryset = Bureau.objects.live()
         self.fields["bureaus"].choices = [(bureau.pk, bureau.name) for bureau in bureaus]
-        self.fields["duties"].queryset = Duty.objects.published()
+        self.fields["duties"].queryset = Duty.objects.live()
         self.fields["duties"].choices = [
             (bureau.name, [(duty.pk, duty.title) for duty in duties if duty.bureau_id == bureau.pk])
             for bureau in bureaus

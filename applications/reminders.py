@@ -144,7 +144,7 @@ def send_review_reminders(*, today, months=None):
     """
     months = settings.REVIEW_INTERVAL_MONTHS if months is None else months
     due = (
-        Duty.objects.published()
+        Duty.objects.live()
         .due_for_review(today, months)
         .select_related("bureau")
         # Never-confirmed duties first, on every database (PostgreSQL sorts NULL last).

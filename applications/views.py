@@ -37,9 +37,9 @@ def _initial_from_links(request):
     duty page, or every duty of the visitor's shortlist (``?duty=a/b&duty=c/d``)."""
     initial = {}
     if slug := request.GET.get("bureau"):
-        initial["bureaus"] = list(Bureau.objects.published().filter(slug=slug))
+        initial["bureaus"] = list(Bureau.objects.live().filter(slug=slug))
     if paths := request.GET.getlist("duty"):
-        initial["duties"] = list(Duty.objects.published().identified_by(paths[:MAX_DUTIES]))
+        initial["duties"] = list(Duty.objects.live().identified_by(paths[:MAX_DUTIES]))
     return initial
 
 

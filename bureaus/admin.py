@@ -4,9 +4,9 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils import timezone
 
-from bureaus.models import Bureau, BureauStaff, Duty, Theme
+from bureaus.models import Bureau, BureauStaff, Duty, Theme, attach_listed_themes
 from bureaus.slugs import new_duty_slug
-from core.admin import OfferedLookupsOnly
+from core.admin import OfferedLookupsOnly, PublicationAdmin
 from staffauth.roles import edits_every_listing
 
 
@@ -43,18 +43,22 @@ class DutyForm(forms.ModelForm):
 
 
 class DutyInline(admin.TabularInline):
+    """The bureau's duties in their order; each is written and approved on its own page."""
+
     model = Duty
-    form = DutyForm
-    # No slug here: a duty added in its bureau's page gets one made for it, and its
-    # own page edits it until it is first published.
-    fields = ["order", "title_ja", "is_published"]
+    fields = ["order", "title_ja", "publication_state"]
+    readonly_fields = ["title_ja", "publication_state"]
     extra = 0
     show_change_link = True
     ordering = ["order"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Bureau)
-class BureauAdmin(OfferedLookupsOnly, admin.ModelAdmin):
+class BureauAdmin(PublicationAdmin, OfferedLookupsOnly, admin.ModelAdmin):
     list_display = [
         "name_ja",
         "name_en",
@@ -62,21 +66,28 @@ class BureauAdmin(OfferedLookupsOnly, admin.ModelAdmin):
         "phone",
         "contact_email",
         "order",
-        "is_published",
+        "publication_status",
     ]
-    list_editable = ["order", "is_published"]
-    list_filter = ["is_published"]
+    list_editable = ["order"]
+    list_filter = ["publication_state"]
     search_fields = ["name_ja", "name_en", "contact_section_ja", "phone", "contact_email"]
     prepopulated_fields = {"slug": ["name_en"]}
+    readonly_fields = ["publication_links"]
     fieldsets = [
+        ("掲載", {"fields": ["publication_links"]}),
         ("局名", {"fields": [("name_ja", "name_en"), "slug"]}),
         (
             "お問合せ先",
             {"fields": [("contact_section_ja", "contact_section_en"), "phone", "contact_email"]},
         ),
-        ("掲載", {"fields": ["order", "is_published"]}),
+        ("表示順", {"fields": ["order"]}),
     ]
     inlines = [DutyInline]
+    preview_template = "bureaus/bureau_detail.html"
+
+    def preview_context(self, request, item):
+        duties = attach_listed_themes(item.duties.live_alone())
+        return {**super().preview_context(request, item), "duties": duties}
 
 
 class ReviewDueFilter(admin.SimpleListFilter):
@@ -98,21 +109,36 @@ class ReviewDueFilter(admin.SimpleListFilter):
 
 
 @admin.register(Duty)
-class DutyAdmin(OfferedLookupsOnly, admin.ModelAdmin):
+class DutyAdmin(PublicationAdmin, OfferedLookupsOnly, admin.ModelAdmin):
     form = DutyForm
-    list_display = ["title_ja", "bureau", "order", "is_published", "confirmed_at", "review_state"]
-    list_editable = ["order", "is_published"]
-    list_filter = ["is_published", ReviewDueFilter, "bureau", "themes"]
+    list_display = [
+        "title_ja",
+        "bureau",
+        "order",
+        "publication_status",
+        "confirmed_at",
+        "review_state",
+    ]
+    list_editable = ["order"]
+    list_filter = ["publication_state", ReviewDueFilter, "bureau", "themes"]
     actions = ["mark_confirmed_today"]
     # The confirmation date changes only through the action, so it always records
     # a deliberate confirmation, never a side effect of saving an edit.
-    readonly_fields = ["confirmed_at", "first_published_at", "created_at", "updated_at"]
+    readonly_fields = [
+        "publication_links",
+        "confirmed_at",
+        "first_published_at",
+        "created_at",
+        "updated_at",
+    ]
+    preview_template = "bureaus/duty_detail.html"
     list_select_related = ["bureau"]
     search_fields = ["title_ja", "title_en", "description_ja", "description_en", "bureau__name_ja"]
     autocomplete_fields = ["bureau"]
     filter_horizontal = ["themes"]
     prepopulated_fields = {"slug": ["title_en"]}
     fieldsets = [
+        ("掲載", {"fields": ["publication_links"]}),
         (None, {"fields": ["bureau", "slug"]}),
         (
             "業務内容",
@@ -124,7 +150,7 @@ class DutyAdmin(OfferedLookupsOnly, admin.ModelAdmin):
                 ]
             },
         ),
-        ("分類と掲載", {"fields": ["themes", "order", "is_published"]}),
+        ("分類と表示順", {"fields": ["themes", "order"]}),
         (
             "確認と履歴",
             {"fields": ["confirmed_at", ("first_published_at", "created_at", "updated_at")]},
@@ -172,13 +198,15 @@ class DutyAdmin(OfferedLookupsOnly, admin.ModelAdmin):
 
 
 @admin.register(Theme)
-class ThemeAdmin(OfferedLookupsOnly, admin.ModelAdmin):
-    list_display = ["name_ja", "name_en", "slug", "order", "is_published"]
-    list_editable = ["order", "is_published"]
-    list_filter = ["is_published"]
+class ThemeAdmin(PublicationAdmin, OfferedLookupsOnly, admin.ModelAdmin):
+    list_display = ["name_ja", "name_en", "slug", "order", "publication_status"]
+    list_editable = ["order"]
+    list_filter = ["publication_state"]
     search_fields = ["name_ja", "name_en", "slug"]
     prepopulated_fields = {"slug": ["name_en"]}
-    fields = [("name_ja", "name_en"), "slug", "order", "is_published"]
+    readonly_fields = ["publication_links"]
+    fields = ["publication_links", ("name_ja", "name_en"), "slug", "order"]
+    # A theme has no page of its own to preview: its name shows on duties' pages.
 
 
 @admin.register(BureauStaff)

@@ -11,18 +11,13 @@ from django.utils.translation import get_language
 
 from bureaus.review import is_due_for_review, latest_confirmation_due
 from bureaus.search import fold
-from core.content import (
-    Bilingual,
-    ListedContent,
-    PublishedQuerySet,
-    phone_validator,
-    tel_uri,
-)
+from core.content import Bilingual, OrderedContent, phone_validator, tel_uri
 from core.history import History
+from core.publication import Publishable, PublishableQuerySet, Visibility, live_condition
 from core.revision import bump_content_revision
 
 
-class Theme(ListedContent):
+class Theme(OrderedContent, Publishable):
     slug = models.SlugField(
         "URL 用の名前",
         max_length=50,
@@ -34,6 +29,8 @@ class Theme(ListedContent):
     search_text_ja = models.TextField(editable=False, default="")
     search_text_en = models.TextField(editable=False, default="")
     name = Bilingual()
+
+    objects = PublishableQuerySet.as_manager()
 
     history = History()
 
@@ -61,13 +58,13 @@ def search_texts(*pairs):
     return fold(*(ja for ja, _en in pairs)), fold(*(en or ja for ja, en in pairs))
 
 
-class Bureau(ListedContent):
+class Bureau(OrderedContent, Publishable):
     slug = models.SlugField(
         "URL 用の名前",
         max_length=50,
         unique=True,
         help_text="半角英小文字・数字・ハイフンのみ。局のページの URL になります（例: environment）。"
-        "公開後に変えると、以前の URL は見つからなくなります。",
+        "公開後に変えると、以前の URL（局と業務のページ）は新しい URL に転送されます。",
     )
     name_ja = models.CharField("局名（日本語）", max_length=60)
     name_en = models.CharField("局名（英語）", max_length=120, blank=True)
@@ -88,11 +85,6 @@ class Bureau(ListedContent):
         blank=True,
         help_text="事前相談の申込みを受け取るアドレス。空欄の局あての申込みは総務局人事部人事課に届きます。",
     )
-    is_published = models.BooleanField(
-        "公開する",
-        default=True,
-        help_text="チェックを外すと、この局とその業務内容例はすべてサイトに表示されません。",
-    )
     search_text_ja = models.TextField(editable=False, default="")
     search_text_en = models.TextField(editable=False, default="")
     created_at = models.DateTimeField("登録日時", auto_now_add=True)
@@ -100,6 +92,8 @@ class Bureau(ListedContent):
 
     name = Bilingual()
     contact_section = Bilingual()
+
+    objects = PublishableQuerySet.as_manager()
 
     history = History()
 
@@ -139,11 +133,23 @@ class Bureau(ListedContent):
     def phone_uri(self):
         return tel_uri(self.phone)
 
+    def public_addresses(self):
+        """(item, key) of the addresses that hang on this bureau: its page and its
+        duties' pages (core.publishing records them when they move)."""
+        return [(self, self.slug)] + [
+            (duty, f"{self.slug}/{duty.slug}") for duty in self.duties.order_by("pk")
+        ]
 
-class DutyQuerySet(PublishedQuerySet):
-    def published(self):
-        """Duties visible to the public: published themselves and in a published bureau."""
-        return self.filter(is_published=True, bureau__is_published=True)
+
+class DutyQuerySet(PublishableQuerySet):
+    def live(self, now=None):
+        """Duties on the site at ``now``: live themselves and in a live bureau."""
+        now = now or timezone.now()
+        return self.filter(live_condition(now), live_condition(now, prefix="bureau__"))
+
+    def live_alone(self, now=None):
+        """Duties live themselves, for a list whose bureaus are known to be live."""
+        return super().live(now)
 
     def due_for_review(self, today, months=None):
         """Duties whose bureau never confirmed them, or last did at least the review
@@ -179,7 +185,7 @@ class DutyQuerySet(PublishedQuerySet):
         return updated
 
 
-class Duty(ListedContent):
+class Duty(OrderedContent, Publishable):
     bureau = models.ForeignKey(
         Bureau, on_delete=models.PROTECT, related_name="duties", verbose_name="局"
     )
@@ -227,13 +233,14 @@ class Duty(ListedContent):
         help_text="局が確認するまで、業務のページに最終確認日の代わりに表示される出典（例: チラシ）。",
     )
     source_en = models.CharField("出典（英語）", max_length=300, blank=True)
-    # Set the first time the duty is saved as published; from then on its URL is
-    # public (links, shortlists, print packs) and its slug stays as it is.
-    first_published_at = models.DateTimeField("初回公開日時", null=True, blank=True, editable=False)
     created_at = models.DateTimeField("登録日時", auto_now_add=True)
     updated_at = models.DateTimeField("更新日時", auto_now=True)
 
     objects = DutyQuerySet.as_manager()
+
+    # The order in its bureau's list, and the bureau's confirmation, are not content
+    # a version carries: each is its own act (core.publishing.versioned_fields).
+    UNVERSIONED_FIELDS = ("order", "confirmed_at")
 
     title = Bilingual()
     description = Bilingual()
@@ -258,10 +265,6 @@ class Duty(ListedContent):
         self.search_text_ja, self.search_text_en = search_texts(
             self.title_ja, self.title_en, self.description_ja, self.description_en
         )
-        if self.is_published and self.first_published_at is None:
-            self.first_published_at = timezone.now()
-            if kwargs.get("update_fields") is not None:
-                kwargs["update_fields"] = {*kwargs["update_fields"], "first_published_at"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -281,11 +284,31 @@ class Duty(ListedContent):
             return None
         return bureau_slug, duty_slug
 
+    def listed_with(self):
+        """A new duty goes at the end of its own bureau's list."""
+        return super().listed_with().filter(bureau_id=self.bureau_id)
+
+    def public_addresses(self):
+        """(item, key) of the duty's page (core.publishing records a move)."""
+        return [(self, self.catalogue_id)]
+
+    def visibility(self, now=None):
+        """A duty is seen only in a live bureau: in a bureau that is not, its page
+        has ended (or never existed, if the bureau never went public)."""
+        now = now or timezone.now()
+        own = super().visibility(now)
+        bureau = self.bureau.visibility(now)
+        if own == Visibility.LIVE and bureau != Visibility.LIVE:
+            return bureau
+        if bureau == Visibility.NEVER:
+            return Visibility.NEVER
+        return own
+
     @cached_property
     def listed_themes(self):
-        """The duty's published themes in display order; lists set them in bulk with
+        """The duty's live themes in display order; lists set them in bulk with
         attach_listed_themes."""
-        return list(self.themes.published())
+        return list(self.themes.live())
 
     def matches(self, words, theme_slug="", language="ja"):
         """Whether every folded word is in the duty's text, its bureau's name or one of
@@ -345,7 +368,9 @@ def attach_listed_themes(duties):
     shown = {"id", "slug", "name_ja", "name_en", "order", "search_text_ja", "search_text_en"}
     fields = [f.attname for f in Theme._meta.concrete_fields if f.attname in shown]
     pairs = (
-        Duty.themes.through.objects.filter(duty__in=duties.values("pk"), theme__is_published=True)
+        Duty.themes.through.objects.filter(
+            live_condition(timezone.now(), prefix="theme__"), duty__in=duties.values("pk")
+        )
         .order_by("theme__order", "theme__slug")
         .values_list("duty_id", *(f"theme__{name}" for name in fields))
     )

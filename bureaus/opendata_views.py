@@ -17,16 +17,16 @@ from bureaus.views import published_themes
 
 def published_catalogue(request):
     """catalogue_records over the published catalogue, in four queries whatever its size."""
-    bureaus = Bureau.objects.published().prefetch_related(
+    bureaus = Bureau.objects.live().prefetch_related(
         Prefetch(
             "duties",
-            queryset=Duty.objects.filter(is_published=True).prefetch_related(published_themes()),
+            queryset=Duty.objects.live_alone().prefetch_related(published_themes()),
             to_attr="published_duties",
         )
     )
     return opendata.catalogue_records(
         bureaus=list(bureaus),
-        themes=list(Theme.objects.published()),
+        themes=list(Theme.objects.live()),
         absolute=request.build_absolute_uri,
         catalogue_path=lambda: reverse("bureaus:list"),
         documentation_path=lambda: reverse("opendata:page"),
@@ -105,7 +105,7 @@ class DutyFeed(Feed):
 
     def items(self):
         return (
-            Duty.objects.published()
+            Duty.objects.live()
             .select_related("bureau")
             .prefetch_related(published_themes())
             .order_by("-updated_at", "bureau__slug", "slug")

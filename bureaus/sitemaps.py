@@ -10,12 +10,12 @@ class CatalogueSitemap(NamedPagesSitemap):
 
 class BureauSitemap(BilingualSitemap):
     def items(self):
-        return Bureau.objects.published()
+        return Bureau.objects.live()
 
 
 class DutySitemap(BilingualSitemap):
     def items(self):
-        return Duty.objects.published().select_related("bureau")
+        return Duty.objects.live().select_related("bureau")
 
 
 SITEMAPS = {"catalogue": CatalogueSitemap, "bureaus": BureauSitemap, "duties": DutySitemap}

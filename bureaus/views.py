@@ -1,17 +1,20 @@
 """Views of the catalogue: the filterable list, a bureau, a duty."""
 
 from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.generic import DetailView
 
 from bureaus.forms import CatalogueFilterForm
 from bureaus.models import Bureau, Duty, Theme, attach_listed_themes
 from bureaus.search import query_words
+from core.addresses import former_address_response
 from core.content import active_language
 
 
 def published_themes():
-    return Prefetch("themes", queryset=Theme.objects.published())
+    return Prefetch("themes", queryset=Theme.objects.live())
 
 
 def catalogue(request):
@@ -22,12 +25,13 @@ def catalogue(request):
     whatever the filter and whatever the size: bureaus, their duties, and which
     duty carries which published theme (plus the site footer's inquiry window).
     """
-    bureaus = list(Bureau.objects.published())
+    now = timezone.now()
+    bureaus = list(Bureau.objects.live(now))
     # The duties of the bureaus just read: a bureau published in between waits for
     # the next request rather than arriving without its section.
     duties = attach_listed_themes(
         # Grouped by bureau below, so only the order within a bureau matters: no join.
-        Duty.objects.filter(is_published=True, bureau__in=bureaus).order_by("order", "slug")
+        Duty.objects.filter(bureau__in=bureaus).live_alone(now).order_by("order", "slug")
     )
     by_bureau = {bureau.pk: bureau for bureau in bureaus}
     for bureau in bureaus:
@@ -69,19 +73,57 @@ def catalogue(request):
     )
 
 
-class BureauDetailView(DetailView):
-    queryset = Bureau.objects.published()
+class FormerAddressMixin:
+    """A page whose address, once its item is gone or moved, answers 410 or 301
+    (core.addresses) instead of a bare 404."""
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            return former_address_response(
+                request,
+                model=self.model,
+                key=self.address_key(),
+                holder=self.holder(),
+                template_name="bureaus/gone.html",
+            )
+
+
+class BureauDetailView(FormerAddressMixin, DetailView):
+    model = Bureau
+
+    def get_queryset(self):
+        return Bureau.objects.live()
 
     def get_context_data(self, **kwargs):
-        duties = attach_listed_themes(self.object.duties.filter(is_published=True))
+        duties = attach_listed_themes(self.object.duties.live_alone())
         return super().get_context_data(duties=duties, **kwargs)
 
+    def address_key(self):
+        return self.kwargs["slug"]
 
-class DutyDetailView(DetailView):
+    def holder(self):
+        return Bureau.objects.filter(slug=self.kwargs["slug"]).first()
+
+
+class DutyDetailView(FormerAddressMixin, DetailView):
+    model = Duty
+
     def get_queryset(self):
         return (
-            Duty.objects.published()
+            Duty.objects.live()
             .filter(bureau__slug=self.kwargs["bureau_slug"])
             .select_related("bureau")
             .prefetch_related(published_themes())
+        )
+
+    def address_key(self):
+        return f"{self.kwargs['bureau_slug']}/{self.kwargs['slug']}"
+
+    def holder(self):
+        return (
+            Duty.objects.filter(bureau__slug=self.kwargs["bureau_slug"], slug=self.kwargs["slug"])
+            .select_related("bureau")
+            .first()
         )

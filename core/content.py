@@ -58,12 +58,34 @@ class Bilingual:
         return getattr(instance, f"{self.name}_ja")
 
 
-class ListedContent(models.Model):
-    """Fields every listed piece of content shares: display order and publication."""
+class OrderedContent(models.Model):
+    """Content listed in an order editors set."""
 
     order = models.PositiveSmallIntegerField(
         "表示順", default=0, help_text="小さい数ほど先に表示されます。"
     )
+
+    # A place in a list is arranged directly, not a change of content to approve
+    # (core.publishing.versioned_fields).
+    UNVERSIONED_FIELDS = ("order",)
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "pk"]
+
+    def end_of_order(self):
+        """The order that puts this item after every other of its list."""
+        last = self.listed_with().aggregate(last=models.Max("order"))["last"]
+        return 0 if last is None else last + 1
+
+    def listed_with(self):
+        """The items this one is ordered among (all of its kind, by default)."""
+        return type(self)._base_manager.exclude(pk=self.pk)
+
+
+class ListedContent(OrderedContent):
+    """Fields every listed piece of content shares: display order and publication."""
+
     is_published = models.BooleanField(
         "公開する", default=True, help_text="チェックを外すとサイトに表示されません。"
     )

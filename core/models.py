@@ -6,6 +6,9 @@ Both were once part of the programme app; their tables keep the names they had
 
 from datetime import timedelta
 
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -14,6 +17,7 @@ from django.utils import timezone
 
 from core.content import Bilingual, phone_validator, tel_uri
 from core.history import History
+from core.publication import State
 
 
 class InquiryWindowQuerySet(models.QuerySet):
@@ -86,6 +90,10 @@ class ContentRevision(models.Model):
     singleton = models.BooleanField(default=True, editable=False, unique=True)
     number = models.PositiveBigIntegerField("版", default=1)
     changed_at = models.DateTimeField("更新日時", default=timezone.now)
+    # The next 公開開始日時 or 公開終了日時 of approved content: at that moment the
+    # site changes with no edit, so the first request after it makes a new revision
+    # (core.revision.current_revision).
+    next_boundary_at = models.DateTimeField("次の公開予定の切替日時", null=True, blank=True)
 
     class Meta:
         db_table = "portal_contentrevision"
@@ -106,8 +114,9 @@ class ContentRevision(models.Model):
         return revision
 
     @classmethod
-    def bump(cls):
-        """Mark the content as changed now."""
+    def bump(cls, *, next_boundary_at=None):
+        """Mark the content as changed now; ``next_boundary_at`` is the next scheduled
+        change of the content after now."""
         # Last-Modified has whole seconds: two edits within one second must still
         # differ, or If-Modified-Since would hide the second.
         updated = cls.objects.update(
@@ -115,9 +124,27 @@ class ContentRevision(models.Model):
             changed_at=Greatest(
                 models.Value(timezone.now()), models.F("changed_at") + timedelta(seconds=1)
             ),
+            next_boundary_at=next_boundary_at,
         )
         if not updated:
-            cls.objects.get_or_create(singleton=True)
+            cls.objects.get_or_create(
+                singleton=True, defaults={"next_boundary_at": next_boundary_at}
+            )
+
+    @classmethod
+    def pass_boundary(cls, *, boundary, next_boundary_at):
+        """Mark the content as changed at a scheduled ``boundary`` that has passed.
+
+        Only the first caller for a boundary moves the revision on (the update
+        names the boundary it passes), so concurrent requests make one revision.
+        """
+        return cls.objects.filter(next_boundary_at=boundary).update(
+            number=models.F("number") + 1,
+            changed_at=Greatest(
+                models.Value(boundary), models.F("changed_at") + timedelta(seconds=1)
+            ),
+            next_boundary_at=next_boundary_at,
+        )
 
 
 class RateCounter(models.Model):
@@ -136,3 +163,135 @@ class RateCounter(models.Model):
 
     def __str__(self):
         return f"{self.key}: {self.count}"
+
+
+class ContentVersionQuerySet(models.QuerySet):
+    def of(self, item):
+        """The versions of one item, newest first."""
+        return self.filter(
+            content_type=ContentType.objects.get_for_model(item, for_concrete_model=False),
+            object_id=item.pk,
+        )
+
+    def open(self):
+        """Versions still being written or reviewed (at most one per item)."""
+        return self.filter(state__in=[State.DRAFT, State.IN_REVIEW])
+
+
+class ContentVersion(models.Model):
+    """One version of a public item: a draft, one waiting for approval, an approved
+    one (the history), or the record of a withdrawal.
+
+    ``data`` holds the item's editable fields as the form saved them (many-to-many
+    fields as lists of ids). The public row holds only approved content; a change
+    to a live item waits here until a 承認者 approves it (core.publishing).
+    """
+
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, verbose_name="種類", related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField("対象の ID")
+    item = GenericForeignKey("content_type", "object_id")
+    state = models.CharField("状態", max_length=20, choices=State, default=State.DRAFT)
+    data = models.JSONField("内容", default=dict)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="作成者",
+    )
+    # Everyone who wrote this version: none of them may approve it (four eyes).
+    editors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="+", verbose_name="編集した職員"
+    )
+    created_at = models.DateTimeField("作成日時", default=timezone.now)
+    updated_at = models.DateTimeField("更新日時", default=timezone.now)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="承認の依頼者",
+    )
+    submitted_at = models.DateTimeField("承認の依頼日時", null=True, blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="承認者",
+    )
+    reviewed_at = models.DateTimeField("承認・差戻しの日時", null=True, blank=True)
+    comment = models.TextField("コメント", blank=True)
+    publish_starts_at = models.DateTimeField("公開開始日時", null=True, blank=True)
+    publish_ends_at = models.DateTimeField("公開終了日時", null=True, blank=True)
+
+    objects = ContentVersionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "掲載内容の版"
+        verbose_name_plural = "掲載内容の版"
+        ordering = ["-created_at", "-pk"]
+        permissions = [("approve_content", "掲載内容を承認する（承認者）")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id"],
+                condition=Q(state__in=[State.DRAFT, State.IN_REVIEW]),
+                name="contentversion_one_open_draft",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=State.values), name="contentversion_state_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(publish_starts_at__isnull=True)
+                | Q(publish_ends_at__isnull=True)
+                | Q(publish_starts_at__lt=models.F("publish_ends_at")),
+                name="contentversion_starts_before_it_ends",
+            ),
+        ]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self):
+        return f"{self.content_type.name} {self.object_id}: {self.get_state_display()}"
+
+
+class FormerAddressQuerySet(models.QuerySet):
+    def moved_item(self, model, key):
+        """The item of ``model`` that the address ``key`` moved to, or None."""
+        content_type = ContentType.objects.get_for_model(model)
+        former = self.filter(content_type=content_type, key=key).first()
+        if former is None:
+            return None
+        return model._base_manager.filter(pk=former.object_id).first()
+
+
+class FormerAddress(models.Model):
+    """A public address an item had before it moved (a renamed or merged bureau, a duty
+    moved to another bureau): the address answers 301 to the item's current page.
+
+    ``key`` is the address's slugs, language-free, as the item's kind names them
+    (a bureau: its slug; a duty: 'bureau-slug/duty-slug').
+    """
+
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, verbose_name="種類", related_name="+"
+    )
+    key = models.CharField("以前の URL 用の名前", max_length=200)
+    object_id = models.PositiveBigIntegerField("移転先の ID")
+    item = GenericForeignKey("content_type", "object_id")
+    recorded_at = models.DateTimeField("記録日時", default=timezone.now)
+
+    objects = FormerAddressQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "以前の URL"
+        verbose_name_plural = "以前の URL"
+        ordering = ["-recorded_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["content_type", "key"], name="formeraddress_key_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.content_type.name}: {self.key}"

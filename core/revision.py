@@ -3,17 +3,25 @@
 Pages use it as their ETag and Last-Modified and to check a stored copy
 (core.pages). Each app names its own public models in its AppConfig.ready with
 ``register_public_models``; saving or deleting any of them makes a new revision.
+Scheduled content (core.publication.Publishable) changes the site with no save at
+its 公開開始日時 and 公開終了日時: the revision keeps the next such moment, and the
+first request after it makes a new revision, so stored pages and ETags follow.
 """
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Subquery
+from django.db.models import Min, Q, Subquery
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone
 
 from core.models import ContentRevision, InquiryWindow
+from core.publication import Publishable, State, next_boundary
 
 REVISION_KEY = "content-revision"
+
+# The registered public models with a publication schedule.
+SCHEDULED_MODELS = []
 
 
 def current_revision(request=None):
@@ -22,40 +30,71 @@ def current_revision(request=None):
     The cache entry is rewritten by every bump, and lives only
     REVISION_CACHE_SECONDS: with a cache shared by all app servers (Redis) an
     edit shows at once; with a per-process cache, other processes see it within
-    that time.
+    that time. A scheduled change that has passed makes a new revision first.
     """
     cached = cache.get(REVISION_KEY)
-    if cached is not None:
-        return cached
-    revision = revision_and_window(request)
-    cache.set(REVISION_KEY, revision, settings.REVISION_CACHE_SECONDS)
-    return revision
+    if cached is None:
+        cached = revision_and_window(request, with_boundary=True)
+        cache.set(REVISION_KEY, cached, settings.REVISION_CACHE_SECONDS)
+    number, changed_at, boundary = cached
+    if boundary is not None and timezone.now() >= boundary:
+        pass_schedule_boundary(boundary)
+        cache.delete(REVISION_KEY)
+        number, changed_at, _boundary = revision_and_window(request, with_boundary=True)
+    return number, changed_at
 
 
-def revision_and_window(request=None):
+def next_schedule_boundary(now):
+    """The next 公開開始日時 or 公開終了日時 of approved content after ``now``, or None."""
+    moments = []
+    for model in SCHEDULED_MODELS:
+        found = model._base_manager.filter(publication_state=State.APPROVED).aggregate(
+            starts=Min("publish_starts_at", filter=Q(publish_starts_at__gt=now)),
+            ends=Min("publish_ends_at", filter=Q(publish_ends_at__gt=now)),
+        )
+        moments += [found["starts"], found["ends"]]
+    return next_boundary(moments, now)
+
+
+def pass_schedule_boundary(boundary):
+    """A new revision, dated at the scheduled ``boundary`` that has passed."""
+    ContentRevision.pass_boundary(
+        boundary=boundary, next_boundary_at=next_schedule_boundary(timezone.now())
+    )
+
+
+def revision_and_window(request=None, *, with_boundary=False):
     """The content revision, read in one query with the footer's inquiry window.
 
     The window is kept on the request (when there is one) for the site context
-    processor, so a page costs no extra query for either.
+    processor, so a page costs no extra query for either. With ``with_boundary``,
+    the next scheduled change comes third.
     """
     latest = ContentRevision.objects.order_by()
     window = InquiryWindow.objects.annotate(
         revision_number=Subquery(latest.values("number")[:1]),
         revision_changed_at=Subquery(latest.values("changed_at")[:1]),
+        revision_next_boundary_at=Subquery(latest.values("next_boundary_at")[:1]),
     ).current()
     if request is not None:
         request.inquiry_window = window
     if window is None or window.revision_number is None:
         revision = ContentRevision.current()
-        return revision.number, revision.changed_at
-    return window.revision_number, window.revision_changed_at
+        found = revision.number, revision.changed_at, revision.next_boundary_at
+    else:
+        found = (
+            window.revision_number,
+            window.revision_changed_at,
+            window.revision_next_boundary_at,
+        )
+    return found if with_boundary else found[:2]
 
 
 def bump_content_revision(sender, **kwargs):
     """Signal receiver: any change to published content makes a new revision."""
     if kwargs.get("raw"):  # Fixture loading.
         return
-    ContentRevision.bump()
+    ContentRevision.bump(next_boundary_at=next_schedule_boundary(timezone.now()))
     cache.delete(REVISION_KEY)
     # Again once the edit is visible to others: a page read between the two
     # could have cached the old number.
@@ -71,6 +110,8 @@ def register_public_models(*models):
     """
     for model in models:
         label = model._meta.label_lower
+        if issubclass(model, Publishable) and model not in SCHEDULED_MODELS:
+            SCHEDULED_MODELS.append(model)
         if model._meta.auto_created:  # A many-to-many table.
             m2m_changed.connect(
                 bump_content_revision, sender=model, dispatch_uid=f"revision-m2m-{label}"

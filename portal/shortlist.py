@@ -77,7 +77,7 @@ class Shortlist:
         ids = self.ids()
         if not ids:
             return []
-        duties = list(Duty.objects.published().identified_by(ids))
+        duties = list(Duty.objects.live().identified_by(ids))
         found = {duty.catalogue_id for duty in duties}
         if len(found) != len(ids):
             self._store([value for value in ids if value in found])

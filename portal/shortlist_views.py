@@ -21,7 +21,7 @@ from portal.shortlist import MAX_DUTIES, Outcome, Shortlist, consultation_url
 
 def _posted_duty(request):
     """The published duty named by the form's ``duty`` field, or None."""
-    return Duty.objects.published().identified_by([request.POST.get("duty", "")]).first()
+    return Duty.objects.live().identified_by([request.POST.get("duty", "")]).first()
 
 
 # CSRF-exempt on purpose. The "add" button sits on duty pages served from the

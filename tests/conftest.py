@@ -142,15 +142,32 @@ def public_paths(language):
             f"{catalogue}?q=ICT",
             f"{catalogue}?q=no-such-duty-anywhere",
         ]
-        paths += [bureau.get_absolute_url() for bureau in Bureau.objects.published()]
-        paths += [
-            duty.get_absolute_url() for duty in Duty.objects.published().select_related("bureau")
-        ]
+        paths += [bureau.get_absolute_url() for bureau in Bureau.objects.live()]
+        paths += [duty.get_absolute_url() for duty in Duty.objects.live().select_related("bureau")]
     return paths
 
 
 def all_public_paths():
     return [path for language in LANGUAGES for path in public_paths(language)]
+
+
+def ended_duty_paths():
+    """The 410 page (掲載を終了しました) in each language: a duty of a live bureau whose
+    公開終了日時 has passed."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    duty = DutyFactory(
+        bureau=Bureau.objects.live().first(),
+        title_ja="掲載を終えた業務",
+        publish_ends_at=timezone.now() - timedelta(days=1),
+    )
+    paths = []
+    for language in LANGUAGES:
+        with translation.override(language):
+            paths.append(duty.get_absolute_url())
+    return paths
 
 
 # --- Browser and HTML checker. ------------------------------------------------------

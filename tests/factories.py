@@ -4,13 +4,29 @@ Every value is valid and unique per row, so rows never collide with the flyer's
 seed (which the data migrations load into every test database).
 """
 
+import datetime
+
 import factory
 from django.contrib.auth import get_user_model
 
 from bureaus.models import Bureau, BureauStaff, Duty, Theme
+from core.publication import State
+
+# Approved and live since long ago, unless a test says otherwise.
+LIVE_SINCE = datetime.datetime(2026, 4, 1, tzinfo=datetime.UTC)
 
 
-class ThemeFactory(factory.django.DjangoModelFactory):
+class LiveContentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        abstract = True
+
+    publication_state = State.APPROVED
+    first_published_at = factory.LazyAttribute(
+        lambda item: None if item.publication_state == State.DRAFT else LIVE_SINCE
+    )
+
+
+class ThemeFactory(LiveContentFactory):
     class Meta:
         model = Theme
 
@@ -20,7 +36,7 @@ class ThemeFactory(factory.django.DjangoModelFactory):
     order = factory.Sequence(lambda n: n)
 
 
-class BureauFactory(factory.django.DjangoModelFactory):
+class BureauFactory(LiveContentFactory):
     class Meta:
         model = Bureau
 
@@ -37,7 +53,7 @@ class BureauFactory(factory.django.DjangoModelFactory):
     order = factory.Sequence(lambda n: 1000 + n)
 
 
-class DutyFactory(factory.django.DjangoModelFactory):
+class DutyFactory(LiveContentFactory):
     class Meta:
         model = Duty
         skip_postgeneration_save = True
@@ -71,3 +87,16 @@ class BureauStaffFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     bureau = factory.SubFactory(BureauFactory)
+
+
+def approve_open_draft(item, **schedule):
+    """Ask for review of the item's open draft and approve it as a second person (an
+    approver who did not write it), with ``schedule`` (starts_at, ends_at)."""
+    from core import publishing
+    from core.models import ContentVersion
+
+    version = ContentVersion.objects.of(item).open().get()
+    if version.state == State.DRAFT:
+        version = publishing.ask_for_review(version=version, by=version.author)
+    approver = UserFactory(is_superuser=True)
+    return publishing.approve(version=version, by=approver, **schedule)

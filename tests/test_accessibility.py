@@ -1,5 +1,5 @@
 """axe-core, the Nu HTML checker and the page checks over every public page and every state
-of the form, in both languages, and the 404 page.
+of the form, in both languages, and the 404 and 410 pages.
 
 One browser pass: each page state gets axe and the page checks of tests/quality.py
 (reflow, control edges, target sizes, focus, error cues, text spacing) at 1280 and
@@ -27,7 +27,7 @@ from django.utils import timezone
 from bureaus.models import Duty
 from portal.accessibility import AuditResults, latest_results, write_results
 from tests.applications.helpers import form_states
-from tests.conftest import LANGUAGES, all_public_paths
+from tests.conftest import LANGUAGES, all_public_paths, ended_duty_paths
 from tests.quality import (
     AXE_OPTIONS,
     CHECKS,
@@ -78,7 +78,7 @@ def test_every_public_page_and_form_state_passes_every_check(
     """One pass over every public page in both languages, the 404 page and each state of
     the form (empty, errors, confirm, done, too many requests): axe and the page checks in
     Chromium, then the Nu checker on the same HTML."""
-    assert Duty.objects.published().exists(), "no seed data, so no bureau or duty page to check"
+    assert Duty.objects.live().exists(), "no seed data, so no bureau or duty page to check"
     settings.CONSULTATION_MIN_FILL_SECONDS = 0
     settings.CONSULTATION_SUBMISSIONS_PER_HOUR = 1000
     axe = Axe()
@@ -98,6 +98,8 @@ def test_every_public_page_and_form_state_passes_every_check(
             check(path, tab.goto(path), 200)
         for path in NOT_FOUND_PATHS:
             check(path, tab.goto(path), 404)
+        for path in ended_duty_paths():
+            check(path, tab.goto(path), 410)
         for language, prefix in PREFIXES.items():
             for state, response, status in form_states(tab, prefix, settings):
                 check(f"{language} {state} ({tab.url})", response, status)

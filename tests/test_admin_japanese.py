@@ -28,11 +28,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from applications.intake import submit_inquiry
 from applications.models import InternalNote
-from bureaus.models import Bureau, BureauStaff
+from bureaus.models import Bureau, BureauStaff, Duty
+from core import publishing
 from staffauth.roles import BUREAU_STAFF_GROUP, HR_GROUP
 from tests.admin_text import english_words, visible_text
 from tests.applications.helpers import inquiry_answers
 from tests.conftest import ROOT
+from tests.factories import approve_open_draft
 
 # English a clerk is expected to read: names of things that have no Japanese in use,
 # the keys Django's Japanese names for picking several items (Control, Command on a
@@ -70,6 +72,17 @@ def world(db, django_user_model):
             duties=[],
         ).inquiry
         InternalNote.objects.create(route=inquiry.routes.get(), author=clerk, body="面談を設定。")
+    # A duty of each account's first page waiting for approval, with one approved
+    # version before it: the publication page shows its forms, differences and history.
+    for duty in {Duty.objects.first(), environment.duties.order_by("order", "slug").first()}:
+        publishing.save_draft(
+            item=duty, data={**publishing.snapshot(duty), "title_ja": "確認前の文言"}, author=clerk
+        )
+        approve_open_draft(duty)
+        version = publishing.save_draft(
+            item=duty, data={**publishing.snapshot(duty), "title_ja": "直した文言"}, author=clerk
+        )
+        publishing.ask_for_review(version=version, by=clerk)
     TOTPDevice.objects.create(user=hr, name="管理画面ログイン", confirmed=True)
     AccessAttempt.objects.create(
         username="jinji", ip_address="192.0.2.1", user_agent="Mozilla/5.0", failures_since_start=1
@@ -132,7 +145,8 @@ def reachable_pages(client, user):
             record = admin.site._registry[model].get_queryset(request_of(user)).first()
             if record is not None and entry.get("admin_url"):
                 info = (model._meta.app_label, model._meta.model_name)
-                for view in ("change", "history"):
+                # (The preview is the public page: the public pages' checks read it.)
+                for view in ("change", "history", "publication"):
                     try:
                         url = reverse(f"admin:{info[0]}_{info[1]}_{view}", args=[record.pk])
                     except NoReverseMatch:

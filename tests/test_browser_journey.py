@@ -69,7 +69,7 @@ def choose_with_arrow_keys(page: Page, select: Locator, value: str) -> None:
 
 
 def published_count(**filters) -> int:
-    return Duty.objects.published().filter(**filters).distinct().count()
+    return Duty.objects.live().filter(**filters).distinct().count()
 
 
 def expect_result_count(page: Page, text: str) -> None:

@@ -6,7 +6,7 @@ from html import unescape
 import pytest
 from django.urls import reverse
 
-from tests.conftest import all_public_paths, public_paths
+from tests.conftest import all_public_paths, ended_duty_paths, public_paths
 
 pytestmark = pytest.mark.django_db
 
@@ -84,6 +84,18 @@ def test_unknown_pages_get_the_styled_404(client, path):
     assert "site-header" in html
     assert len(re.findall(r"<h1[\s>]", html)) == 1
     assert ("Page not found" if path.startswith("/en/") else "ページが見つかりません") in html
+
+
+def test_an_ended_duty_gets_the_styled_410_in_each_language(client):
+    for path in ended_duty_paths():
+        response = client.get(path)
+        assert response.status_code == 410
+        html = response.content.decode()
+        assert "site-header" in html and '<meta name="robots" content="noindex, follow">' in html
+        assert len(re.findall(r"<h1[\s>]", html)) == 1
+        assert (
+            "This listing has ended" if path.startswith("/en/") else "掲載を終了しました"
+        ) in html
 
 
 def test_server_error_page_is_styled_and_needs_no_database(client, django_assert_num_queries):

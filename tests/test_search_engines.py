@@ -132,9 +132,9 @@ def page_in_both_languages(name, **kwargs):
 def indexable_pages():
     """(ja path, en path) of every page the sitemap should list."""
     pages = [page_in_both_languages(name) for name in PAGES_WITHOUT_ARGUMENTS]
-    for bureau in Bureau.objects.published():
+    for bureau in Bureau.objects.live():
         pages.append(page_in_both_languages("bureaus:detail", slug=bureau.slug))
-    for duty in Duty.objects.published().select_related("bureau"):
+    for duty in Duty.objects.live().select_related("bureau"):
         pages.append(
             page_in_both_languages("bureaus:duty", bureau_slug=duty.bureau.slug, slug=duty.slug)
         )
@@ -188,9 +188,9 @@ def test_sitemap_lists_every_public_page_in_both_languages_with_hreflang_alterna
 
 
 def test_sitemap_leaves_out_unpublished_bureaus_and_duties(client):
-    Duty.objects.filter(slug="hydrogen-society").update(is_published=False)
-    Bureau.objects.filter(slug="audit").update(is_published=False)
-    hidden_bureau = make_bureau(slug="closed-bureau", is_published=False)
+    Duty.objects.filter(slug="hydrogen-society").update(publication_state="withdrawn")
+    Bureau.objects.filter(slug="audit").update(publication_state="withdrawn")
+    hidden_bureau = make_bureau(slug="closed-bureau", publication_state="draft")
     make_duty(bureau=hidden_bureau, slug="published-duty-of-a-closed-bureau")
     entries, _lastmods = sitemap_entries(client)
     listed = " ".join(entries)
@@ -341,7 +341,7 @@ def test_descriptions_come_from_each_pages_own_content(client, language):
     with translation.override(language):
         introduction = PageText.objects.get(place=Place.INTRODUCTION).body
         bureau = Bureau.objects.get(slug="environment")
-        first_duty = bureau.duties.filter(is_published=True).first()
+        first_duty = bureau.duties.live_alone().first()
         duty = Duty.objects.get(slug="hydrogen-society")
         bureau_name, first_duty_title, duty_title = bureau.name, first_duty.title, duty.title
         home = in_language(language, "portal:home")

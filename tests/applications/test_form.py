@@ -97,6 +97,6 @@ def test_unpublished_duties_cannot_be_chosen():
     from bureaus.models import Duty
 
     duty = Duty.objects.get(slug="hydrogen-society")
-    duty.is_published = False
+    duty.publication_state = "withdrawn"
     duty.save()
     assert "duties" in bound(duties=[str(duty.pk)]).errors

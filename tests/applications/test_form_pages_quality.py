@@ -136,7 +136,7 @@ def test_every_step_has_one_h1_a_title_and_working_summary_links(client, setting
 def test_error_summary_links_to_a_duty_that_is_no_longer_offered(client):
     """A duty unpublished while the form was open: its error must link to the duty list."""
     data = form_data()
-    Duty.objects.filter(slug="hydrogen-society").update(is_published=False)
+    Duty.objects.filter(slug="hydrogen-society").update(publication_state="withdrawn")
     response = client.post("/consultation/", data)
     assert response.status_code == 200
     outline = Outline(response.content.decode())

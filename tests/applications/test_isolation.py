@@ -8,7 +8,9 @@ of it), every admin path either shows it, because the account may see it, or ref
 without a trace of it: changelists with their filters and counts, search, the case screen (a
 request's page: its routes, notes, mails and actions), history and delete views,
 bulk actions, the autocomplete endpoint, and ids guessed for routes, notes, mails
-and the access log. Duties are checked the same way for bureau staff.
+and the access log. Duties are checked the same way for bureau staff, with their
+publication screens: the procedure page (掲載の手続き), the previews in both
+languages and each workflow step; only a 承認者 approves or withdraws.
 
 A "refusal" is a 400, 403 or 404, or a redirect to the admin index or login page, and
 in every case none of the request's identifying text reaches the browser.
@@ -38,6 +40,9 @@ from applications.models import (
 )
 from applications.workflow import RouteStatus
 from bureaus.models import Bureau, BureauStaff, Duty
+from core import publishing
+from core.models import ContentVersion
+from core.publication import State
 from staffauth.roles import BUREAU_STAFF_GROUP, EDITOR_GROUP, HR_GROUP
 from tests.applications.helpers import form_data
 
@@ -955,13 +960,12 @@ def test_duties_are_edited_only_by_their_bureau_and_the_content_roles(world, rol
             "form-MAX_NUM_FORMS": "1000",
             "form-0-id": str(duty.pk),
             "form-0-order": "999",
-            "form-0-is_published": "",
             "_save": "保存",
         },
     )
     assert response.status_code in (200, 302, 400, 403)
     after = Duty.objects.get(pk=duty.pk)
-    assert (after.order, after.is_published) == (duty.order, duty.is_published)
+    assert (after.order, after.publication_state) == (duty.order, duty.publication_state)
 
 
 def duty_move_cases():
@@ -998,3 +1002,73 @@ def test_bureau_staff_cannot_move_a_duty_to_another_bureau(world, role, own, oth
     # The bureau choices offered are the account's own bureaus only.
     offered = set(form.fields["bureau"].queryset.values_list("slug", flat=True))
     assert offered == set(ROLES[role][2])
+
+
+# --- Publication screens: the procedure page, the preview, each workflow step. ----------
+
+APPROVES = {"hr", "superuser"}  # the 承認者 permission (core.approve_content)
+
+
+def publication_cases():
+    for role, (who, _, _) in ROLES.items():
+        for slug in (ENVIRONMENT, WELFARE, INDUSTRY):
+            what = f"a duty of {BUREAU_PHRASE[slug]}"
+            if edits_duty(role, slug):
+                yield (f"{who} opens the procedure and previews of {what}", role, slug)
+            else:
+                yield (f"{who} can neither open, preview nor move on {what}", role, slug)
+
+
+@pytest.mark.parametrize(("role", "slug"), matrix(publication_cases()))
+def test_publication_screens_are_reached_only_by_those_who_edit_the_duty(world, role, slug):
+    duty = world.duties[slug]
+    client = world.client(role)
+    base = admin_url(Duty, duty.pk, "publication")
+    previews = [admin_url(Duty, duty.pk, f"preview/{language}") for language in ("ja", "en")]
+    secret = "非公開の下書き-" + slug
+    publishing.save_draft(
+        item=duty,
+        data={**publishing.snapshot(duty), "title_ja": secret},
+        author=world.users["hr"],
+    )
+    if edits_duty(role, slug):
+        assert_shows(client.get(base), [secret])
+        for preview in previews:
+            response = client.get(preview)
+            assert_shows(response, [secret] if preview.endswith("ja/") else [])
+            assert response["X-Robots-Tag"] == "noindex, nofollow"
+            assert "no-store" in response["Cache-Control"] or "private" in response["Cache-Control"]
+    else:
+        assert_refuses(client.get(base), [secret])
+        for preview in previews:
+            assert_refuses(client.get(preview), [secret])
+    for action in ("ask", "approve", "send_back", "withdraw", "restore"):
+        before = Duty.objects.get(pk=duty.pk)
+        response = client.post(base, {"action": action, "comment": "x", "version": "0"})
+        after = Duty.objects.get(pk=duty.pk)
+        if not edits_duty(role, slug):
+            assert_refuses(response, [secret])
+            assert ContentVersion.objects.of(duty).open().get().state == State.DRAFT
+        # HR wrote it, so HR cannot approve it; the superuser, a second approver, may.
+        assert (after.title_ja == secret) == (role == "superuser" and action != "ask")
+        if role not in APPROVES:
+            assert after.publication_state == before.publication_state, action
+
+
+@pytest.mark.parametrize("role", [role for role in ROLES if role not in APPROVES])
+def test_only_an_approver_approves_or_withdraws(world, role):
+    duty = world.duties[ENVIRONMENT]
+    version = publishing.save_draft(
+        item=duty,
+        data={**publishing.snapshot(duty), "title_ja": "承認前"},
+        author=world.users["editor"],
+    )
+    publishing.ask_for_review(version=version, by=world.users["editor"])
+    client = world.client(role)
+    url = admin_url(Duty, duty.pk, "publication")
+    for action in ("approve", "withdraw"):
+        response = client.post(url, {"action": action})
+        assert response.status_code in (302, 403, 404)
+    duty.refresh_from_db()
+    assert duty.title_ja != "承認前" and duty.publication_state == State.APPROVED
+    assert ContentVersion.objects.of(duty).open().get().state == State.IN_REVIEW

@@ -33,6 +33,7 @@ from applications.reminders import remind_overdue_routes
 from bureaus.models import Duty
 from core.mailer import DeadlineSMTPBackend
 from core.models import InquiryWindow
+from core.publication import State
 from tests.applications.helpers import form_data, inquiry_answers
 from tests.applications.mail_server import Mailbox, use_mail_server
 from tests.applications.stored import make_bureau_staff, make_hr
@@ -259,7 +260,11 @@ def test_reminders_are_queued_in_japanese_and_the_worker_sends_them(mailbox):
     ).inquiry
     inquiry.routes.update(reply_by=date(2026, 1, 5))
     Duty.objects.create(
-        bureau=bureau, slug="old", title_ja="古い業務", confirmed_at=date(2020, 1, 1)
+        bureau=bureau,
+        slug="old",
+        title_ja="古い業務",
+        confirmed_at=date(2020, 1, 1),
+        publication_state=State.APPROVED,
     )
 
     remind_overdue_routes(today=date(2026, 1, 6))

@@ -21,9 +21,9 @@ def duty_links(response):
 def test_unfiltered_catalogue_lists_every_published_duty_under_its_bureau(client):
     response = client.get(CATALOGUE)
     assert response.status_code == 200
-    assert len(duty_links(response)) == Duty.objects.published().count() == 25
+    assert len(duty_links(response)) == Duty.objects.live().count() == 25
     html = response.content.decode()
-    for bureau in Bureau.objects.published():
+    for bureau in Bureau.objects.live():
         assert bureau.name_ja in html
         assert bureau.phone in html
 
@@ -31,8 +31,7 @@ def test_unfiltered_catalogue_lists_every_published_duty_under_its_bureau(client
 def test_theme_filter_keeps_only_duties_with_that_theme(client):
     response = client.get(CATALOGUE, {"theme": "environment"})
     expected = {
-        duty.get_absolute_url()
-        for duty in Duty.objects.published().filter(themes__slug="environment")
+        duty.get_absolute_url() for duty in Duty.objects.live().filter(themes__slug="environment")
     }
     assert set(duty_links(response)) == expected
     assert len(expected) == 4
@@ -125,16 +124,17 @@ def test_a_filtered_url_is_shareable_and_restores_the_form(client):
 
 
 def test_unpublished_duties_bureaus_and_themes_never_appear(client):
-    Duty.objects.filter(slug="hydrogen-society").update(is_published=False)
-    Bureau.objects.filter(slug="audit").update(is_published=False)
-    Theme.objects.filter(slug="agriculture").update(is_published=False)
+    Duty.objects.filter(slug="hydrogen-society").update(publication_state="withdrawn")
+    Bureau.objects.filter(slug="audit").update(publication_state="withdrawn")
+    Theme.objects.filter(slug="agriculture").update(publication_state="withdrawn")
     html = client.get(CATALOGUE).content.decode()
     assert "水素社会実現" not in html
     assert "監査事務局" not in html
     assert "農林水産" not in html
-    assert client.get("/bureaus/environment/hydrogen-society/").status_code == 404
-    assert client.get("/bureaus/audit/").status_code == 404
-    assert client.get("/bureaus/audit/audits/").status_code == 404
+    # Public once: their addresses say the listing has ended (410), not "not found".
+    assert client.get("/bureaus/environment/hydrogen-society/").status_code == 410
+    assert client.get("/bureaus/audit/").status_code == 410
+    assert client.get("/bureaus/audit/audits/").status_code == 410
     assert "水素社会実現" not in client.get("/bureaus/environment/").content.decode()
 
 
@@ -222,7 +222,7 @@ def test_listed_themes_are_the_published_ones_in_display_order(django_assert_num
 
     later, hidden, earlier = (
         make_theme(order=2),
-        make_theme(is_published=False),
+        make_theme(publication_state="draft"),
         make_theme(order=1),
     )
     bureau = make_bureau()
@@ -247,10 +247,10 @@ def test_a_bureau_published_while_the_catalogue_is_read_waits_for_the_next_reque
     from bureaus import views
     from bureaus.models import attach_listed_themes
 
-    Bureau.objects.filter(slug="environment").update(is_published=False)
+    Bureau.objects.filter(slug="environment").update(publication_state="withdrawn")
 
     def editor_publishes_meanwhile(duties):
-        Bureau.objects.filter(slug="environment").update(is_published=True)
+        Bureau.objects.filter(slug="environment").update(publication_state="approved")
         return attach_listed_themes(duties)
 
     monkeypatch.setattr(views, "attach_listed_themes", editor_publishes_meanwhile)

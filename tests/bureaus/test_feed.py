@@ -45,7 +45,7 @@ def test_feed_lists_every_published_duty_with_its_page_title_and_dates(client, l
     listed = {
         link: (title, updated, published) for link, title, updated, published in entries(root)
     }
-    duties = Duty.objects.published().select_related("bureau")
+    duties = Duty.objects.live().select_related("bureau")
     assert len(listed) == duties.count() == 25
     with translation.override(language):
         for duty in duties:
@@ -85,8 +85,8 @@ def test_feed_is_newest_first_and_its_updated_is_the_latest_change(client):
 
 
 def test_feed_leaves_out_unpublished_duties_and_bureaus(client):
-    Duty.objects.filter(slug="hydrogen-society").update(is_published=False)
-    Bureau.objects.filter(slug="audit").update(is_published=False)
+    Duty.objects.filter(slug="hydrogen-society").update(publication_state="withdrawn")
+    Bureau.objects.filter(slug="audit").update(publication_state="withdrawn")
     links = [link for link, *_ in entries(read_feed(client, "ja"))]
     assert len(links) == 25 - 2
     assert not any("hydrogen-society" in link or "/audit/" in link for link in links)
@@ -105,8 +105,7 @@ def test_feed_names_itself_the_catalogue_and_each_bureau(client):
     assert entry.findtext(f"{ATOM}author/{ATOM}name") == "Bureau of Environment"
     categories = {c.get("term") for c in entry.findall(f"{ATOM}category")}
     assert categories == {
-        theme.name_en
-        for theme in Theme.objects.filter(duties__slug="hydrogen-society", is_published=True)
+        theme.name_en for theme in Theme.objects.live().filter(duties__slug="hydrogen-society")
     }
 
 

@@ -82,9 +82,9 @@ def test_a_bureau_with_duties_cannot_be_deleted_by_accident():
 @pytest.mark.django_db
 def test_published_duties_exclude_hidden_duties_and_duties_of_hidden_bureaus():
     visible = make_duty()
-    hidden = make_duty(is_published=False)
-    in_hidden_bureau = make_duty(bureau=make_bureau(is_published=False))
-    published = set(Duty.objects.published())
+    hidden = make_duty(publication_state="draft")
+    in_hidden_bureau = make_duty(bureau=make_bureau(publication_state="draft"))
+    published = set(Duty.objects.live())
     assert visible in published
     assert hidden not in published
     assert in_hidden_bureau not in published

@@ -51,11 +51,11 @@ def page_url(obj, language):
 
 
 def published_duties():
-    return Duty.objects.published().select_related("bureau").prefetch_related("themes")
+    return Duty.objects.live().select_related("bureau").prefetch_related("themes")
 
 
 def published_themes_of(duty):
-    return [theme for theme in duty.themes.all() if theme.is_published]
+    return [theme for theme in duty.themes.all() if theme.is_live()]
 
 
 # --- catalogue.json ---------------------------------------------------------------------
@@ -96,8 +96,8 @@ def test_json_holds_every_published_duty_with_both_languages_and_nothing_else(cl
 def test_json_lists_published_bureaus_and_themes_with_contacts_and_pages(client):
     catalogue = read_json(client)
     bureaus = {record["id"]: record for record in catalogue["bureaus"]}
-    assert list(bureaus) == [bureau.slug for bureau in Bureau.objects.published()]
-    for bureau in Bureau.objects.published():
+    assert list(bureaus) == [bureau.slug for bureau in Bureau.objects.live()]
+    for bureau in Bureau.objects.live():
         record = bureaus[bureau.slug]
         assert record["name_ja"] == bureau.name_ja
         assert record["name_en"] == bureau.name_en
@@ -108,7 +108,7 @@ def test_json_lists_published_bureaus_and_themes_with_contacts_and_pages(client)
         assert record["url_en"] == page_url(bureau, "en")
         assert record["duty_count"] == published_duties().filter(bureau=bureau).count()
     themes = catalogue["themes"]
-    assert [theme["id"] for theme in themes] == [t.slug for t in Theme.objects.published()]
+    assert [theme["id"] for theme in themes] == [t.slug for t in Theme.objects.live()]
     environment = next(theme for theme in themes if theme["id"] == "environment")
     assert environment["name_ja"] == "環境・エネルギー"
     assert environment["url_ja"] == f"{BASE}/bureaus/?theme=environment"
@@ -124,18 +124,17 @@ def test_json_names_its_licence_documentation_and_last_change(client):
     assert catalogue["documentation_url_ja"] == f"{BASE}/opendata/"
     assert catalogue["documentation_url_en"] == f"{BASE}/en/opendata/"
     newest = max(
-        [d.updated_at for d in Duty.objects.published()]
-        + [b.updated_at for b in Bureau.objects.published()]
+        [d.updated_at for d in Duty.objects.live()] + [b.updated_at for b in Bureau.objects.live()]
     )
     assert datetime.fromisoformat(catalogue["last_modified"]) == newest.replace(microsecond=0)
     assert catalogue["last_modified"].endswith("+09:00")
 
 
 def test_unpublished_duties_bureaus_and_themes_are_left_out_of_every_file(client):
-    Duty.objects.filter(slug="hydrogen-society").update(is_published=False)
-    Bureau.objects.filter(slug="audit").update(is_published=False)
-    Theme.objects.filter(slug="agriculture").update(is_published=False)
-    hidden_bureau = make_bureau(is_published=False, name_ja="非公開局")
+    Duty.objects.filter(slug="hydrogen-society").update(publication_state="withdrawn")
+    Bureau.objects.filter(slug="audit").update(publication_state="withdrawn")
+    Theme.objects.filter(slug="agriculture").update(publication_state="withdrawn")
+    hidden_bureau = make_bureau(publication_state="draft", name_ja="非公開局")
     make_duty(bureau=hidden_bureau, title_ja="非公開局の業務")
     catalogue = read_json(client)
     ids = {duty["id"] for duty in catalogue["duties"]}
@@ -217,7 +216,7 @@ def test_duties_csv_reads_back_as_the_published_duties(client):
 def test_bureaus_csv_reads_back_as_the_published_bureaus(client):
     rows = read_csv(client, BUREAUS_CSV_URL)
     assert list(rows[0]) == opendata.field_names(opendata.BUREAU_CSV_FIELDS)
-    assert [row["id"] for row in rows] == [b.slug for b in Bureau.objects.published()]
+    assert [row["id"] for row in rows] == [b.slug for b in Bureau.objects.live()]
     general = next(row for row in rows if row["id"] == "general-affairs")
     bureau = Bureau.objects.get(slug="general-affairs")
     assert general["name_ja"] == "総務局"

@@ -223,7 +223,7 @@ def due_catalogue(settings):
             bureau=addressed,
             title_ja="非公開の古い業務",
             confirmed_at=date(2020, 1, 1),
-            is_published=False,
+            publication_state="draft",
         ),
         "unaddressed": [
             make_duty(

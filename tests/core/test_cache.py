@@ -11,6 +11,7 @@ from applications.models import Inquiry
 from bureaus.models import Duty
 from tests.conftest import all_public_paths, free_port
 from tests.core.support import HYDROGEN, REDIS_LOCATION, redis_cache, submit_consultation
+from tests.factories import approve_open_draft
 
 pytestmark = pytest.mark.django_db
 
@@ -88,7 +89,7 @@ def test_pages_are_cached_in_redis_and_an_edit_shows_at_the_next_request(
     assert client.get("/health/").status_code == 200
 
 
-def test_an_admin_edit_shows_at_once_with_pages_cached_in_redis(
+def test_an_approved_admin_edit_shows_at_once_with_pages_cached_in_redis(
     client, real_redis, django_user_model
 ):
     assert "水素社会実現" in client.get("/bureaus/").content.decode()
@@ -108,10 +109,10 @@ def test_an_admin_edit_shows_at_once_with_pages_cached_in_redis(
             "description_en": "",
             "themes": [theme.pk for theme in duty.themes.all()],
             "order": duty.order,
-            "is_published": "on",
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
+    approve_open_draft(duty)
     html = client.get("/bureaus/").content.decode()
     assert "水素エネルギーの普及に向けた取組" in html
     assert "水素社会実現" not in html

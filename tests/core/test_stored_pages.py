@@ -200,7 +200,9 @@ def test_changing_a_dutys_themes_bumps_the_revision_and_shows_at_once(client):
 
 def test_a_theme_created_after_a_page_was_cached_is_offered_at_once(client):
     before = client.get("/bureaus/").content.decode()
-    theme = Theme.objects.create(slug="space", name_ja="宇宙開発", name_en="Space", order=99)
+    theme = Theme.objects.create(
+        slug="space", name_ja="宇宙開発", name_en="Space", order=99, publication_state="approved"
+    )
     Duty.objects.get(slug="hydrogen-society").themes.add(theme)
     after = client.get("/bureaus/").content.decode()
     assert '<option value="space"' not in before

@@ -107,18 +107,18 @@ def test_remove_says_whether_the_id_was_listed_and_clear_empties_the_session():
 def test_published_duties_come_in_catalogue_order_and_unpublished_ones_drop_out():
     session = {}
     shortlist = Shortlist(session)
-    hidden_bureau = make_bureau(is_published=False)
+    hidden_bureau = make_bureau(publication_state="draft")
     for value in [
         AUDITS,
         HEAT,
-        make_duty(is_published=False).catalogue_id,
+        make_duty(publication_state="draft").catalogue_id,
         make_duty(bureau=hidden_bureau).catalogue_id,
         "environment/no-such-duty",
         HYDROGEN,
     ]:
         shortlist.add(value)
     duties = shortlist.published_duties()
-    expected = list(Duty.objects.published().filter(slug__in=["audits", "heat-countermeasures"]))
+    expected = list(Duty.objects.live().filter(slug__in=["audits", "heat-countermeasures"]))
     expected.insert(1, Duty.objects.get(slug="hydrogen-society"))
     assert [duty.catalogue_id for duty in duties] == [duty.catalogue_id for duty in expected]
     assert [duty.bureau.slug for duty in duties] == ["environment", "environment", "audit"]
@@ -133,7 +133,7 @@ def test_a_malformed_id_in_the_session_is_dropped_without_error():
 
 
 def test_the_consultation_link_names_every_duty():
-    duties = Duty.objects.published().filter(slug__in=["hydrogen-society", "audits"])
+    duties = Duty.objects.live().filter(slug__in=["hydrogen-society", "audits"])
     url = consultation_url(duties.select_related("bureau"))
     assert url.startswith("/consultation/?")
     assert sorted(url.split("?")[1].split("&")) == [f"duty={AUDITS}", f"duty={HYDROGEN}"]
@@ -203,7 +203,7 @@ def test_adding_answers_only_post(client):
 )
 def test_an_unknown_or_unpublished_duty_is_not_added(client, value):
     if value == "unpublished":
-        value = make_duty(is_published=False).catalogue_id
+        value = make_duty(publication_state="draft").catalogue_id
     add(client, value)
     assert listed(client) == []
     html = client.get(LIST).content.decode()
@@ -303,8 +303,8 @@ def test_visitors_each_see_their_own_list(client):
 def test_an_unpublished_duty_or_bureau_silently_drops_out_of_the_list(client):
     add(client, HYDROGEN, HEAT, AUDITS)
     client.get(LIST)
-    Duty.objects.filter(slug="heat-countermeasures").update(is_published=False)
-    Bureau.objects.filter(slug="audit").update(is_published=False)
+    Duty.objects.filter(slug="heat-countermeasures").update(publication_state="withdrawn")
+    Bureau.objects.filter(slug="audit").update(publication_state="withdrawn")
     html = client.get(LIST).content.decode()
     assert "暑さ対策" not in html and "監査の実施" not in html
     assert "1 件の業務（上限 30 件）" in html
@@ -437,7 +437,7 @@ def test_the_empty_print_view_still_gives_the_terms_and_points_to_the_catalogue(
 
 def test_the_print_view_drops_unpublished_duties_too(client):
     add(client, HYDROGEN, AUDITS)
-    Duty.objects.filter(slug="audits").update(is_published=False)
+    Duty.objects.filter(slug="audits").update(publication_state="withdrawn")
     html = client.get(PRINT).content.decode()
     assert "監査の実施" not in html and "水素社会実現に向けた取組" in html
 

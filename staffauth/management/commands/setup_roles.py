@@ -30,9 +30,16 @@ class Command(BaseCommand):
                 # Staff accounts, their TOTP devices (lost-phone recovery) and lockouts too.
                 app_labels=(*CONTENT_APPS, "applications", "auth", "otp_totp", "axes")
             ),
-            # The catalogue and the pages; no request, no account.
+            # The catalogue and the pages, as drafts for HR to approve; no request,
+            # no account.
             EDITOR_GROUP: permissions(app_labels=CONTENT_APPS).exclude(
-                codename__in=["add_bureaustaff", "change_bureaustaff", "delete_bureaustaff"]
+                codename__in=[
+                    "add_bureaustaff",
+                    "change_bureaustaff",
+                    "delete_bureaustaff",
+                    # The 承認者 is HR: editors ask for review (core.publishing).
+                    "approve_content",
+                ]
             ),
             # Their bureaus' duties and routed requests (the admin narrows both to
             # their bureaus); notes they write.
