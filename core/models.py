@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from core.content import Bilingual, phone_validator, tel_uri
+from core.content import Bilingual, active_language, phone_validator, tel_uri
 from core.history import History
 from core.publication import State
 
@@ -74,6 +74,11 @@ class InquiryWindow(models.Model):
 
     def __str__(self):
         return self.name_ja
+
+    def website_hreflang(self):
+        """The hreflang of the website link: "ja" when the reader must be told the site is
+        in Japanese only (an English page, website_in_english not ticked), else ""."""
+        return "" if self.website_in_english or active_language() == "ja" else "ja"
 
     @property
     def phone_uri(self):

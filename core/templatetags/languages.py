@@ -3,7 +3,6 @@
 from html import escape
 
 from django import template
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 register = template.Library()
@@ -22,7 +21,7 @@ def in_its_language(text):
     """The text, wrapped in ``<span lang="ja">`` when it is Japanese standing in for a
     blank English field (core.content.JapaneseFallback)."""
     if getattr(text, "lang", None):
-        return format_html('<span lang="{}">{}</span>', text.lang, text)
+        return mark_safe(escaped_in_its_language(text))  # Escaped there.
     return text
 
 
@@ -31,5 +30,5 @@ def lang_attribute(text):
     """`` lang="ja"`` for an element holding Japanese fallback text, else nothing; for
     texts that go through other filters (linebreaks) that drop the marker."""
     if getattr(text, "lang", None):
-        return mark_safe(f' lang="{text.lang}"')  # noqa: S308 - a fixed language code
+        return mark_safe(f' lang="{text.lang}"')  # A fixed language code.
     return ""
