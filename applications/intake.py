@@ -131,7 +131,7 @@ def status_url(inquiry, language):
 def restriction_notes(answers):
     """The restrictions the self-check ``answers`` (topic -> Answer) may touch, each
     with the rule's published text: for the confirm page and the bureaus' mails."""
-    restrictions = {r.topic: r for r in Restriction.objects.published().exclude(topic="")}
+    restrictions = {r.topic: r for r in Restriction.objects.live().exclude(topic="")}
     return [
         {"concern": concern, "restriction": restrictions.get(concern.topic)}
         for concern in restriction_concerns(answers)

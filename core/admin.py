@@ -1,5 +1,5 @@
-"""Admin for the central inquiry window (every page's footer), and what every admin
-shares: only the lookups a page offers, and yes/no icons named in Japanese."""
+"""What every admin shares: only the lookups a page offers, yes/no icons named in
+Japanese, and the publication workflow's pages (drafts, review, preview, history)."""
 
 from django import forms
 from django.conf import settings
@@ -18,7 +18,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html
 
 from core import publishing
-from core.models import ContentVersion, InquiryWindow
+from core.models import ContentVersion
 from core.publication import State
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
@@ -53,19 +53,6 @@ class OfferedLookupsOnly:
         if self.date_hierarchy:
             offered.update(f"{self.date_hierarchy}{suffix}" for suffix in self.DATE_LOOKUPS)
         return offered
-
-
-@admin.register(InquiryWindow)
-class InquiryWindowAdmin(OfferedLookupsOnly, admin.ModelAdmin):
-    list_display = ["name_ja", "phone", "contact_email", "website"]
-    fields = [("name_ja", "name_en"), "phone", "contact_email", ("website", "website_in_english")]
-
-    def has_add_permission(self, request):
-        # There is one central window; the database refuses a second row.
-        return not InquiryWindow.objects.exists() and super().has_add_permission(request)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 ICON_NAMES = {True: ("yes", "はい"), False: ("no", "いいえ"), None: ("unknown", "不明")}
@@ -155,9 +142,15 @@ class PublicationAdmin:
 
     preview_template = None
     publication_fields = ["publication_status"]
+    # Whether an approver may take the item off the site (not the one central window).
+    may_withdraw = True
 
     def preview_context(self, request, item):
         return {"object": item, type(item)._meta.model_name: item}
+
+    def get_preview_template(self, item):
+        """The public template that shows ``item`` (one page for most kinds)."""
+        return self.preview_template
 
     # The list and the form.
 
@@ -166,15 +159,25 @@ class PublicationAdmin:
         drafts = ContentVersion.objects.open().filter(
             content_type=content_type, object_id=OuterRef("pk")
         )
+        scheduled = ContentVersion.objects.scheduled().filter(
+            content_type=content_type, object_id=OuterRef("pk")
+        )
         return (
             super()
             .get_queryset(request)
-            .annotate(open_version_state=Subquery(drafts.values("state")[:1]))
+            .annotate(
+                open_version_state=Subquery(drafts.values("state")[:1]),
+                scheduled_change_at=Subquery(scheduled.values("publish_starts_at")[:1]),
+            )
         )
 
     @admin.display(description="掲載状態")
     def publication_status(self, item):
-        return publication_status(item, getattr(item, "open_version_state", None))
+        return publication_status(
+            item,
+            getattr(item, "open_version_state", None),
+            getattr(item, "scheduled_change_at", None),
+        )
 
     @admin.display(description="掲載の手続き")
     def publication_links(self, item):
@@ -183,7 +186,7 @@ class PublicationAdmin:
         base = reverse(
             f"admin:{item._meta.app_label}_{item._meta.model_name}_publication", args=[item.pk]
         )
-        status = publication_status(item, getattr(item, "open_version_state", None))
+        status = self.publication_status(item)
         links = format_html('{}<br><a href="{}">掲載の手続き・履歴</a>', status, base)
         if self.preview_template is None:
             return links
@@ -200,6 +203,20 @@ class PublicationAdmin:
             *previews,
         )
 
+    def has_delete_permission(self, request, obj=None):
+        # An item that was public leaves the site by withdrawal, which an approver
+        # decides and which keeps its address answering 410; deleting it would skip
+        # both. Drafts never published may be deleted by their editors.
+        if obj is not None and obj.first_published_at is not None:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        # The bulk delete would skip the check above for every selected item.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
     def get_object(self, request, object_id, from_field=None):
         """The item as its editors see it: the open draft over the live row."""
         item = super().get_object(request, object_id, from_field)
@@ -215,7 +232,7 @@ class PublicationAdmin:
             base = version.data if version else publishing.snapshot(live)
             data = publishing.form_snapshot(type(obj), form.cleaned_data, base)
             publishing.save_draft(item=live, data=data, author=request.user)
-            if obj.order != live.order:
+            if getattr(obj, "order", None) != getattr(live, "order", None):
                 live.order = obj.order
                 live.save(update_fields=["order"])
             obj._kept_as_draft = True
@@ -226,7 +243,7 @@ class PublicationAdmin:
                 messages.INFO,
             )
             return
-        if not change:
+        if not change and hasattr(obj, "end_of_order"):
             obj.order = obj.end_of_order()
         super().save_model(request, obj, form, change)
 
@@ -292,7 +309,11 @@ class PublicationAdmin:
             "opts": self.model._meta,
             "title": f"掲載の手続き: {item}",
             "item": item,
-            "status": publication_status(item, version.state if version else None),
+            "status": publication_status(
+                item,
+                version.state if version else None,
+                getattr(item, "scheduled_change_at", None),
+            ),
             "version": version,
             "editors": list(version.editors.all()) if version else [],
             "draft_differences": differences(self.model, live, version.data) if version else [],
@@ -303,6 +324,10 @@ class PublicationAdmin:
             "comment_form": CommentForm(),
             "history": list(reversed(history)),
             "is_approved": item.publication_state == State.APPROVED,
+            "may_withdraw": self.may_withdraw,
+            "scheduled": list(
+                ContentVersion.objects.of(item).scheduled().select_related("reviewer")
+            ),
             "has_preview": self.preview_template is not None,
         }
         return TemplateResponse(request, "admin/core/publication.html", context)
@@ -331,7 +356,7 @@ class PublicationAdmin:
                     version=version, by=request.user, comment=request.POST.get("comment", "")
                 )
                 self.message_user(request, "差し戻しました。", messages.SUCCESS)
-            elif action == "withdraw":
+            elif action == "withdraw" and self.may_withdraw:
                 publishing.withdraw(
                     item=item, by=request.user, comment=request.POST.get("comment", "")
                 )
@@ -354,10 +379,32 @@ class PublicationAdmin:
             raise Http404
         item = with_draft(self.reachable_item(request, object_id))
         with translation.override(language):
-            response = render(request, self.preview_template, self.preview_context(request, item))
+            context = {
+                **self.preview_context(request, item),
+                # The page's language switcher leads to the other preview, not to
+                # the public page (which does not show the draft).
+                "language_links": preview_language_links(item, language),
+            }
+            response = render(request, self.get_preview_template(item), context)
         response["X-Robots-Tag"] = "noindex, nofollow"
         add_never_cache_headers(response)
         return response
+
+
+def preview_language_links(item, current):
+    """The language switcher's links of a preview: the same preview in each language."""
+    return [
+        {
+            "code": code,
+            "name": name,
+            "url": reverse(
+                f"admin:{item._meta.app_label}_{item._meta.model_name}_preview",
+                args=[item.pk, code],
+            ),
+            "is_current": code == current,
+        }
+        for code, name in settings.LANGUAGES
+    ]
 
 
 def with_draft(item):
@@ -373,8 +420,9 @@ def with_draft(item):
     return item
 
 
-def publication_status(item, open_state):
-    """The item's state in words for the lists: on the site or not, and any draft."""
+def publication_status(item, open_state, scheduled_change_at=None):
+    """The item's state in words for the lists: on the site or not, any draft, and the
+    moment an approved change replaces the live content."""
     now = timezone.now()
     if item.publication_state == State.DRAFT:
         words = "下書き（未公開）" if open_state != State.IN_REVIEW else "承認待ち（未公開）"
@@ -389,6 +437,8 @@ def publication_status(item, open_state):
         words = f"公開予定（{timezone.localtime(item.publish_starts_at):%Y-%m-%d %H:%M} から）"
     else:
         words = "掲載終了（公開終了日時を過ぎました）"
+    if scheduled_change_at is not None:
+        words += f"・変更を{timezone.localtime(scheduled_change_at):%Y-%m-%d %H:%M}に公開予定"
     if open_state == State.DRAFT:
         words += "・変更の下書きあり"
     elif open_state == State.IN_REVIEW:

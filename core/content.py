@@ -4,6 +4,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import get_language
 
+from core.publication import Publishable, PublishableQuerySet
+
 # Japanese numbers as printed on the flyer: 03-5388-2113 (landline), 090-1234-5678.
 PHONE_PATTERN = r"^0\d{1,4}-\d{1,4}-\d{3,4}$"
 phone_validator = RegexValidator(
@@ -14,11 +16,6 @@ phone_validator = RegexValidator(
 def tel_uri(phone):
     """An RFC 3966 ``tel:`` URI in international form: 03-5388-2113 -> tel:+81-3-5388-2113."""
     return "tel:+81-" + phone.removeprefix("0")
-
-
-class PublishedQuerySet(models.QuerySet):
-    def published(self):
-        return self.filter(is_published=True)
 
 
 def active_language():
@@ -83,14 +80,10 @@ class OrderedContent(models.Model):
         return type(self)._base_manager.exclude(pk=self.pk)
 
 
-class ListedContent(OrderedContent):
-    """Fields every listed piece of content shares: display order and publication."""
+class ListedContent(OrderedContent, Publishable):
+    """Fields every listed piece of content shares: display order and publication state."""
 
-    is_published = models.BooleanField(
-        "公開する", default=True, help_text="チェックを外すとサイトに表示されません。"
-    )
-
-    objects = PublishedQuerySet.as_manager()
+    objects = PublishableQuerySet.as_manager()
 
     class Meta:
         abstract = True

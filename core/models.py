@@ -17,17 +17,21 @@ from django.utils import timezone
 
 from core.content import Bilingual, active_language, phone_validator, tel_uri
 from core.history import History
-from core.publication import State
+from core.publication import Publishable, PublishableQuerySet, State
 
 
-class InquiryWindowQuerySet(models.QuerySet):
+class InquiryWindowQuerySet(PublishableQuerySet):
     def current(self):
         """The central window (there is exactly one), or None before it is set up."""
         return self.order_by("pk").first()
 
 
-class InquiryWindow(models.Model):
-    """The central window for questions about the programme (there is exactly one)."""
+class InquiryWindow(Publishable):
+    """The central window for questions about the programme (there is exactly one).
+
+    Its row holds the approved content, which the mail path uses; the footer shows
+    it while it is live (core.revision). A change waits as a draft until approved.
+    """
 
     # A constant column with a unique constraint lets the database refuse a second row.
     singleton = models.BooleanField(default=True, editable=False, unique=True)
@@ -182,6 +186,13 @@ class ContentVersionQuerySet(models.QuerySet):
         """Versions still being written or reviewed (at most one per item)."""
         return self.filter(state__in=[State.DRAFT, State.IN_REVIEW])
 
+    def scheduled(self):
+        """Approved changes of live items that wait for their 公開開始日時, earliest first
+        (core.publishing.apply_scheduled_versions puts them on the site)."""
+        return self.filter(state=State.APPROVED, applied_at__isnull=True).order_by(
+            "publish_starts_at", "pk"
+        )
+
 
 class ContentVersion(models.Model):
     """One version of a public item: a draft, one waiting for approval, an approved
@@ -232,6 +243,10 @@ class ContentVersion(models.Model):
     comment = models.TextField("コメント", blank=True)
     publish_starts_at = models.DateTimeField("公開開始日時", null=True, blank=True)
     publish_ends_at = models.DateTimeField("公開終了日時", null=True, blank=True)
+    # When an approved version's content went onto the public row: at approval, or,
+    # for a change to a live item with a later 公開開始日時, at that moment (until
+    # then the live content stays). None only while such a change waits.
+    applied_at = models.DateTimeField("掲載に反映した日時", null=True, blank=True)
 
     objects = ContentVersionQuerySet.as_manager()
 
@@ -260,6 +275,11 @@ class ContentVersion(models.Model):
 
     def __str__(self):
         return f"{self.content_type.name} {self.object_id}: {self.get_state_display()}"
+
+    @property
+    def is_scheduled(self):
+        """An approved change that waits for its 公開開始日時 beside the live content."""
+        return self.state == State.APPROVED and self.applied_at is None
 
 
 class FormerAddressQuerySet(models.QuerySet):

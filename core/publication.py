@@ -152,6 +152,12 @@ class Publishable(models.Model):
             now=now or timezone.now(),
         )
 
+    def public_addresses(self):
+        """(item, key) of the addresses of their own that hang on this item and must
+        answer 301 when a change moves them (core.publishing.record_moves); content
+        shown only within other pages has none."""
+        return []
+
     def was_ever_approved(self):
         """Whether the row holds approved content (so edits must wait as drafts)."""
         return self.publication_state in (State.APPROVED, State.WITHDRAWN)

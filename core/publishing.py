@@ -18,6 +18,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from core.models import ContentVersion, FormerAddress
 from core.publication import State, first_live_moment
+from core.revision import expect_change_at
 
 APPROVE_PERMISSION = "core.approve_content"
 
@@ -186,6 +187,10 @@ def approve(*, version, by, starts_at=None, ends_at=None, comment="", now=None):
     """Approve a version in review: its content goes onto the public row, live from
     ``starts_at`` (or now) until ``ends_at`` (or for good).
 
+    A change to an item that is live now, approved with a later ``starts_at``,
+    waits (``ContentVersion.scheduled``) and the live content stays on the site
+    until that moment, when apply_scheduled_versions puts it on: an April 1
+    reorganisation is approved in March without the bureau vanishing meanwhile.
     Addresses the change moves (a renamed bureau and its duties, a duty moved to
     another bureau) are recorded as FormerAddress rows, so they answer 301.
     """
@@ -197,24 +202,58 @@ def approve(*, version, by, starts_at=None, ends_at=None, comment="", now=None):
     if ends_at and ends_at <= now:
         raise ValidationError("公開終了日時は現在より後にしてください。")
     item = locked_item(version)
-    was_public = item.first_published_at is not None and item.first_published_at <= now
-    before = addresses(item) if was_public else {}
-    related = apply_data(item, version.data)
-    item.publication_state = State.APPROVED
-    item.publish_starts_at, item.publish_ends_at = starts_at, ends_at
-    if not was_public:
-        item.first_published_at = first_live_moment(approved_at=now, starts_at=starts_at)
-    item.save()
-    for name, ids in related.items():
-        getattr(item, name).set(ids)
-    record_moves(before, addresses(item), now)
     version.state = State.APPROVED
     version.reviewer = by
     version.reviewed_at = version.updated_at = now
     version.comment = comment.strip()
     version.publish_starts_at, version.publish_ends_at = starts_at, ends_at
+    if starts_at is not None and starts_at > now and item.is_live(now):
+        version.applied_at = None
+        expect_change_at(starts_at)
+    else:
+        put_on_row(item, version, now=now)
+        version.applied_at = now
     version.save()
     return version
+
+
+def put_on_row(item, version, *, now):
+    """Copy an approved ``version`` onto the item's public row with its schedule."""
+    was_public = item.first_published_at is not None and item.first_published_at <= now
+    before = addresses(item) if was_public else {}
+    related = apply_data(item, version.data)
+    item.publication_state = State.APPROVED
+    item.publish_starts_at = version.publish_starts_at
+    item.publish_ends_at = version.publish_ends_at
+    if not was_public:
+        item.first_published_at = first_live_moment(
+            approved_at=now, starts_at=version.publish_starts_at
+        )
+    item.save()
+    for name, ids in related.items():
+        getattr(item, name).set(ids)
+    record_moves(before, addresses(item), now)
+
+
+@transaction.atomic
+def apply_scheduled_versions(*, now=None):
+    """Put every approved change whose 公開開始日時 has come onto its item's row, in
+    the order of those moments; returns how many. Requests that pass the moment at
+    once share the work (a version another is applying is skipped)."""
+    now = now or timezone.now()
+    due = (
+        ContentVersion.objects.scheduled()
+        .filter(publish_starts_at__lte=now)
+        .select_for_update(skip_locked=True, of=("self",))
+    )
+    applied = 0
+    for version in due:
+        item = locked_item(version)
+        put_on_row(item, version, now=version.publish_starts_at)
+        version.applied_at = now
+        version.save(update_fields=["applied_at"])
+        applied += 1
+    return applied
 
 
 @transaction.atomic

@@ -15,7 +15,7 @@ from django.db.models import Min, Q, Subquery
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
-from core.models import ContentRevision, InquiryWindow
+from core.models import ContentRevision, ContentVersion, InquiryWindow
 from core.publication import Publishable, State, next_boundary
 
 REVISION_KEY = "content-revision"
@@ -45,7 +45,12 @@ def current_revision(request=None):
 
 
 def next_schedule_boundary(now):
-    """The next 公開開始日時 or 公開終了日時 of approved content after ``now``, or None."""
+    """The next 公開開始日時 or 公開終了日時 of approved content after ``now``, or None.
+
+    An approved change still waiting to go on its item's row counts from its
+    公開開始日時 even if that has passed, so the next request applies it.
+    """
+    waiting = ContentVersion.objects.scheduled().aggregate(first=Min("publish_starts_at"))
     moments = []
     for model in SCHEDULED_MODELS:
         found = model._base_manager.filter(publication_state=State.APPROVED).aggregate(
@@ -53,14 +58,33 @@ def next_schedule_boundary(now):
             ends=Min("publish_ends_at", filter=Q(publish_ends_at__gt=now)),
         )
         moments += [found["starts"], found["ends"]]
-    return next_boundary(moments, now)
+    following = next_boundary(moments, now)
+    if waiting["first"] is not None and (following is None or waiting["first"] < following):
+        return waiting["first"]
+    return following
 
 
 def pass_schedule_boundary(boundary):
-    """A new revision, dated at the scheduled ``boundary`` that has passed."""
+    """A new revision, dated at the scheduled ``boundary`` that has passed, once the
+    approved changes due by now are on the site."""
+    # Imported here: the workflow module stands on this one (it announces the
+    # changes it schedules through expect_change_at).
+    from core.publishing import apply_scheduled_versions
+
+    apply_scheduled_versions()
     ContentRevision.pass_boundary(
         boundary=boundary, next_boundary_at=next_schedule_boundary(timezone.now())
     )
+
+
+def expect_change_at(moment):
+    """Make ``moment`` the next scheduled change if none comes before it: an approved
+    change that waits for its 公開開始日時 changes the site then with no save."""
+    ContentRevision.objects.filter(
+        Q(next_boundary_at__isnull=True) | Q(next_boundary_at__gt=moment)
+    ).update(next_boundary_at=moment)
+    cache.delete(REVISION_KEY)
+    transaction.on_commit(lambda: cache.delete(REVISION_KEY))
 
 
 def revision_and_window(request=None, *, with_boundary=False):
@@ -77,7 +101,8 @@ def revision_and_window(request=None, *, with_boundary=False):
         revision_next_boundary_at=Subquery(latest.values("next_boundary_at")[:1]),
     ).current()
     if request is not None:
-        request.inquiry_window = window
+        # The row holds approved content; the footer shows it only while it is live.
+        request.inquiry_window = window if window is not None and window.is_live() else None
     if window is None or window.revision_number is None:
         revision = ContentRevision.current()
         found = revision.number, revision.changed_at, revision.next_boundary_at

@@ -5,6 +5,7 @@ from django.db.models import Q
 
 from core.content import Bilingual, ListedContent
 from core.history import History
+from core.publication import Publishable, PublishableQuerySet
 
 
 class Place(models.TextChoices):
@@ -29,13 +30,13 @@ class Audience(models.TextChoices):
     TOKYO = "tokyo", "東京都での効果"
 
 
-class PageTextQuerySet(models.QuerySet):
+class PageTextQuerySet(PublishableQuerySet):
     def bodies(self, *places):
         """The texts for the given places in the active language, keyed by place."""
         return {text.place: text.body for text in self.filter(place__in=places)}
 
 
-class PageText(models.Model):
+class PageText(Publishable):
     """A passage of running text with a fixed place on the site (the introduction, a lead)."""
 
     place = models.CharField(

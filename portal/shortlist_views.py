@@ -106,8 +106,8 @@ def shortlist_print(request):
         "portal/shortlist_print.html",
         {
             "duties": Shortlist(request.session).published_duties(),
-            "overview_points": OverviewPoint.objects.published(),
-            "restrictions": Restriction.objects.published(),
+            "overview_points": OverviewPoint.objects.live(),
+            "restrictions": Restriction.objects.live(),
             "printed_on": timezone.localdate(),
             "site_root": site_root,
             "site_url": site_root + reverse("portal:home"),

@@ -1,7 +1,7 @@
 """Views of the programme pages: home, how to apply, timeline, FAQ, site policy, accessibility."""
 
 from django.shortcuts import render
-from django.views.generic import ListView, TemplateView
+from django.views.generic import TemplateView
 
 from core.pages import briefly_cached
 from portal.accessibility import latest_results
@@ -18,51 +18,104 @@ from portal.models import (
 )
 
 
-class HomeView(TemplateView):
+def in_preview(items, draft):
+    """``items`` (live) with ``draft`` in its place, or added in its order if it is not
+    live: what a list will show once the draft is approved (only the admin preview
+    passes a draft)."""
+    items = list(items)
+    if draft is None:
+        return items
+    ordering = type(draft)._meta.ordering
+    kept = [item for item in items if item.pk != draft.pk]
+    return sorted([*kept, draft], key=lambda item: [getattr(item, name) for name in ordering])
+
+
+def texts_for(places, draft=None):
+    """The page texts of ``places`` in the active language, a draft's over the live one."""
+    texts = PageText.objects.live().bodies(*places)
+    if isinstance(draft, PageText) and draft.place in places:
+        texts[draft.place] = draft.body
+    return texts
+
+
+def home_context(draft=None):
+    """What the home page shows; ``draft`` (admin preview) stands in for its live item."""
+    benefits = in_preview(Benefit.objects.live(), draft if isinstance(draft, Benefit) else None)
+    return {
+        "texts": texts_for([Place.INTRODUCTION, Place.BENEFITS_LEAD], draft),
+        "overview_points": in_preview(
+            OverviewPoint.objects.live(), draft if isinstance(draft, OverviewPoint) else None
+        ),
+        "training_opportunities": in_preview(
+            TrainingOpportunity.objects.live(),
+            draft if isinstance(draft, TrainingOpportunity) else None,
+        ),
+        "company_benefits": [b for b in benefits if b.audience == Audience.COMPANY],
+        "tokyo_benefits": [b for b in benefits if b.audience == Audience.TOKYO],
+        "testimonials": in_preview(
+            Testimonial.objects.live(), draft if isinstance(draft, Testimonial) else None
+        ),
+    }
+
+
+def how_to_apply_context(draft=None):
+    places = [
+        Place.RESTRICTIONS_LEAD,
+        Place.PRE_CONSULTATION,
+        Place.OTHER_DUTIES,
+        Place.DETAILS_ONLINE,
+    ]
+    return {
+        "texts": texts_for(places, draft),
+        "restrictions": in_preview(
+            Restriction.objects.live(), draft if isinstance(draft, Restriction) else None
+        ),
+    }
+
+
+def timeline_context(draft=None):
+    places = [
+        Place.PRE_CONSULTATION,
+        Place.TIMELINE_APPLICATION,
+        Place.TIMELINE_START,
+        Place.TIMELINE_TERM,
+    ]
+    return {"texts": texts_for(places, draft)}
+
+
+def site_policy_context(draft=None):
+    text = texts_for([Place.SITE_POLICY], draft).get(Place.SITE_POLICY, "")
+    return {"sections": headed_sections(text)}
+
+
+def faq_context(draft=None):
+    entries = in_preview(FaqEntry.objects.live(), draft if isinstance(draft, FaqEntry) else None)
+    return {"entries": entries}
+
+
+class ProgrammePageView(TemplateView):
+    """A programme page whose context comes from one of the functions above, which
+    the admin preview (portal.admin) calls with a draft."""
+
+    page_context = None
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**type(self).page_context(), **kwargs)
+
+
+class HomeView(ProgrammePageView):
     template_name = "portal/home.html"
-
-    def get_context_data(self, **kwargs):
-        benefits = list(Benefit.objects.published())
-        return super().get_context_data(
-            texts=PageText.objects.bodies(Place.INTRODUCTION, Place.BENEFITS_LEAD),
-            overview_points=OverviewPoint.objects.published(),
-            training_opportunities=TrainingOpportunity.objects.published(),
-            company_benefits=[b for b in benefits if b.audience == Audience.COMPANY],
-            tokyo_benefits=[b for b in benefits if b.audience == Audience.TOKYO],
-            testimonials=Testimonial.objects.published(),
-            **kwargs,
-        )
+    page_context = home_context
 
 
-class HowToApplyView(TemplateView):
+class HowToApplyView(ProgrammePageView):
     template_name = "portal/how_to_apply.html"
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            texts=PageText.objects.bodies(
-                Place.RESTRICTIONS_LEAD,
-                Place.PRE_CONSULTATION,
-                Place.OTHER_DUTIES,
-                Place.DETAILS_ONLINE,
-            ),
-            restrictions=Restriction.objects.published(),
-            **kwargs,
-        )
+    page_context = how_to_apply_context
 
 
-class TimelineView(TemplateView):
+class TimelineView(ProgrammePageView):
     template_name = "portal/timeline.html"
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            texts=PageText.objects.bodies(
-                Place.PRE_CONSULTATION,
-                Place.TIMELINE_APPLICATION,
-                Place.TIMELINE_START,
-                Place.TIMELINE_TERM,
-            ),
-            **kwargs,
-        )
+    page_context = timeline_context
 
 
 def headed_sections(text):
@@ -83,20 +136,14 @@ def headed_sections(text):
     return sections
 
 
-class SitePolicyView(TemplateView):
+class SitePolicyView(ProgrammePageView):
     template_name = "portal/site_policy.html"
-
-    def get_context_data(self, **kwargs):
-        text = PageText.objects.bodies(Place.SITE_POLICY).get(Place.SITE_POLICY, "")
-        return super().get_context_data(sections=headed_sections(text), **kwargs)
+    page_context = site_policy_context
 
 
-class FaqView(ListView):
+class FaqView(ProgrammePageView):
     template_name = "portal/faq.html"
-    context_object_name = "entries"
-
-    def get_queryset(self):
-        return FaqEntry.objects.published()
+    page_context = faq_context
 
 
 def accessibility(request):

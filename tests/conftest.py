@@ -9,12 +9,13 @@ import shutil
 import socket
 import sys
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.conf import settings
 from django.db import connections
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from bureaus.models import Bureau, Duty
 from tests.factories import BureauFactory, DutyFactory, ThemeFactory
@@ -247,3 +248,18 @@ def vnu_command():
     if not VNU_JAR.exists():
         pytest.skip("vnu.jar is missing: npm ci --ignore-scripts")
     return [java, "-jar", str(VNU_JAR)]
+
+
+@pytest.fixture
+def clock():
+    """timezone.now() under the test's control, for every thread (the live server too)."""
+
+    class Clock:
+        moment = timezone.now()
+
+        def move_to(self, moment):
+            self.moment = moment
+
+    fixed = Clock()
+    with mock.patch("django.utils.timezone.now", lambda: fixed.moment):
+        yield fixed

@@ -80,7 +80,7 @@ def main():
     handler = WSGIHandler()
     rows = []
     for grown in (False, True):
-        duties = Duty.objects.published().count()
+        duties = Duty.objects.live().count()
         for page, path in (("home", "/"), ("catalogue", "/bureaus/")):
             rows.append((page, duties, *cost(handler, path)))
         if not grown:

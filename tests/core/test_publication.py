@@ -4,11 +4,9 @@ drafts beside the live row, four eyes, schedule, withdrawal, history, old addres
 import itertools
 from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
-from unittest import mock
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
 
 from bureaus.models import Bureau, Duty
 from core import publishing
@@ -107,21 +105,6 @@ def test_the_next_boundary_is_the_earliest_moment_after_now():
 
 
 # --- The workflow. ----------------------------------------------------------------------
-
-
-@pytest.fixture
-def clock():
-    """timezone.now() under the test's control, for every thread (the live server too)."""
-
-    class Clock:
-        moment = timezone.now()
-
-        def move_to(self, moment):
-            self.moment = moment
-
-    fixed = Clock()
-    with mock.patch("django.utils.timezone.now", lambda: fixed.moment):
-        yield fixed
 
 
 @pytest.fixture
@@ -333,3 +316,45 @@ def test_open_data_feed_and_sitemap_list_only_live_duties(client, clock, editor)
 def test_existing_content_was_migrated_as_approved_and_live(db):
     assert Bureau.objects.live().count() == Bureau.objects.count() > 0
     assert Duty.objects.live().count() == Duty.objects.count() > 0
+
+
+@pytest.mark.django_db
+def test_a_bureau_renamed_for_april_first_keeps_its_page_until_then(client, clock, editor):
+    duty = DutyFactory(bureau=BureauFactory(slug="old-name", name_ja="旧局"), slug="work")
+    bureau = duty.bureau
+    april_first = clock.moment + timedelta(days=20)
+    data = {**publishing.snapshot(bureau), "slug": "new-name", "name_ja": "新局"}
+    publishing.save_draft(item=bureau, data=data, author=editor)
+    version = approve_open_draft(bureau, starts_at=april_first)
+
+    # Approved in March: until April 1 the bureau stays as it is, old addresses and all.
+    assert version.is_scheduled
+    page = client.get("/bureaus/old-name/")
+    assert page.status_code == 200 and "旧局" in page.content.decode()
+    assert client.get("/bureaus/old-name/work/").status_code == 200
+    assert client.get("/bureaus/new-name/").status_code == 404
+    assert FormerAddress.objects.count() == 0
+
+    clock.move_to(april_first)
+    moved = client.get("/bureaus/old-name/")
+    assert moved.status_code == 301 and moved["Location"] == "/bureaus/new-name/"
+    moved = client.get("/en/bureaus/old-name/work/")
+    assert moved.status_code == 301 and moved["Location"] == "/en/bureaus/new-name/work/"
+    assert "新局" in client.get("/bureaus/new-name/").content.decode()
+    bureau.refresh_from_db()
+    assert bureau.is_live(april_first) and bureau.publish_starts_at == april_first
+
+
+@pytest.mark.django_db
+def test_a_scheduled_change_is_applied_once(clock):
+    point_editor, duty = UserFactory(), DutyFactory(title_ja="三月までの業務")
+    moment = clock.moment + timedelta(hours=1)
+    data = {**publishing.snapshot(duty), "title_ja": "四月からの業務"}
+    publishing.save_draft(item=duty, data=data, author=point_editor)
+    approve_open_draft(duty, starts_at=moment)
+    clock.move_to(moment)
+    assert publishing.apply_scheduled_versions() == 1
+    assert publishing.apply_scheduled_versions() == 0
+    duty.refresh_from_db()
+    assert duty.title_ja == "四月からの業務"
+    assert ContentVersion.objects.scheduled().count() == 0

@@ -92,7 +92,7 @@ def edit_page_text():
 
 
 def edit_restriction():
-    restriction = Restriction.objects.published().first()
+    restriction = Restriction.objects.live().first()
     restriction.body_ja = "新しい受入れ制限です。"
     restriction.save()
     return "/how-to-apply/", "新しい受入れ制限です。"
@@ -106,28 +106,28 @@ def edit_inquiry_window():
 
 
 def edit_overview_point():
-    point = OverviewPoint.objects.published().first()
+    point = OverviewPoint.objects.live().first()
     point.title_ja = "新しい制度の要点"
     point.save()
     return "/", "新しい制度の要点"
 
 
 def edit_training():
-    item = TrainingOpportunity.objects.published().first()
+    item = TrainingOpportunity.objects.live().first()
     item.title_ja = "新しい研修機会"
     item.save()
     return "/", "新しい研修機会"
 
 
 def edit_benefit():
-    benefit = Benefit.objects.published().first()
+    benefit = Benefit.objects.live().first()
     benefit.title_ja = "新しいメリット"
     benefit.save()
     return "/", "新しいメリット"
 
 
 def edit_testimonial():
-    voice = TraineeVoice.objects.published().first()
+    voice = TraineeVoice.objects.live().first()
     voice.body_ja = "新しい研修員の声です。"
     voice.save()
     return "/", "新しい研修員の声です。"

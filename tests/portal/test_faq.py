@@ -7,8 +7,10 @@ from django.contrib import admin
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from core.publication import State
 from core.revision import bump_content_revision
 from portal.models import FaqEntry
+from tests.factories import approve_open_draft
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +35,7 @@ def main_of(response):
 
 
 def test_the_seeded_answers_restate_the_flyer_in_both_languages():
-    entries = list(FaqEntry.objects.published())
+    entries = list(FaqEntry.objects.live())
     assert len(entries) == 8
     answers = "\n".join(entry.answer_ja for entry in entries)
     for fact in FLYER_FACTS:
@@ -54,13 +56,13 @@ def test_the_page_shows_each_published_question_as_a_heading_in_order(client, pa
     assert len(re.findall(r"<h1[\s>]", html)) == 1
     headings = re.findall(r'<h2 id="faq-\d+">(.*?)</h2>', html)
     field = "question_en" if language == "en" else "question_ja"
-    expected = [getattr(e, field) for e in FaqEntry.objects.published()]
+    expected = [getattr(e, field) for e in FaqEntry.objects.live()]
     assert [h.replace("&#x27;", "'") for h in headings] == expected
 
 
 def test_each_question_in_the_contents_links_to_its_heading(client):
     html = client.get("/faq/").content.decode()
-    for entry in FaqEntry.objects.published():
+    for entry in FaqEntry.objects.live():
         assert f'<a href="#faq-{entry.pk}">{entry.question_ja}</a>' in html
         assert f'<h2 id="faq-{entry.pk}"' in html
 
@@ -72,10 +74,10 @@ def test_answers_keep_their_line_breaks(client):
 
 def test_an_unpublished_entry_and_an_empty_faq(client):
     entry = FaqEntry.objects.first()
-    entry.is_published = False
+    entry.publication_state = State.WITHDRAWN
     entry.save()
     assert entry.question_ja not in main_of(client.get("/faq/"))
-    FaqEntry.objects.update(is_published=False)  # A bulk update sends no signal:
+    FaqEntry.objects.update(publication_state=State.DRAFT)  # A bulk update sends no signal:
     bump_content_revision(sender=FaqEntry)
     main = main_of(client.get("/faq/"))
     assert "現在、掲載している質問はありません。" in main
@@ -123,8 +125,14 @@ def test_query_count_is_pinned(client, django_assert_num_queries):
 
 def test_admin_lists_searches_and_edits_order_and_publication():
     model_admin = admin.site._registry[FaqEntry]
-    assert model_admin.list_display == ["question_ja", "question_en", "order", "is_published"]
-    assert model_admin.list_editable == ["order", "is_published"]
+    assert model_admin.list_display == [
+        "question_ja",
+        "question_en",
+        "order",
+        "publication_status",
+    ]
+    # The order is arranged from the list; publication goes through review.
+    assert model_admin.list_editable == ["order"]
     assert "answer_ja" in model_admin.search_fields
     assert FaqEntry._meta.verbose_name == "よくある質問"
 
@@ -141,7 +149,7 @@ def test_admin_pages_open_and_search_finds_an_answer(hr_client):
     assert hr_client.get(reverse("admin:portal_faqentry_add")).status_code == 200
 
 
-def test_a_question_added_in_admin_shows_on_the_site(hr_client, client):
+def test_a_question_added_in_admin_shows_on_the_site_once_approved(hr_client, client):
     client.get("/faq/")  # Cached for the current revision.
     response = hr_client.post(
         reverse("admin:portal_faqentry_add"),
@@ -150,11 +158,16 @@ def test_a_question_added_in_admin_shows_on_the_site(hr_client, client):
             "question_en": "",
             "answer_ja": "はい。",
             "answer_en": "",
-            "order": "5",
-            "is_published": "on",
+            "order": "0",  # Admin puts a new entry at the end whatever is typed here.
         },
     )
     assert response.status_code == 302
+    added = FaqEntry.objects.get(question_ja="管理画面で追加した質問ですか。")
+    assert added.publication_state == State.DRAFT
+    others = FaqEntry.objects.exclude(pk=added.pk).values_list("order", flat=True)
+    assert added.order > max(others)  # At the end of the list.
+    assert "管理画面で追加した質問ですか。" not in client.get("/faq/").content.decode()
+    approve_open_draft(added)
     html = client.get("/faq/").content.decode()
     headings = re.findall(r'<h2 id="faq-\d+">(.*?)</h2>', html)
-    assert headings[0] == "管理画面で追加した質問ですか。"
+    assert headings[-1] == "管理画面で追加した質問ですか。"

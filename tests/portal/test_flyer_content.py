@@ -120,11 +120,11 @@ def test_the_flyer_counts_are_loaded():
     assert Duty.objects.live().count() == 25
     # The flyer's texts, the timeline page's and the site policy.
     assert PageText.objects.count() == 6 + 3 + 1
-    assert OverviewPoint.objects.published().count() == 3
-    assert TrainingOpportunity.objects.published().count() == 2
-    assert Benefit.objects.published().count() == 6
-    assert content.Testimonial.objects.published().count() == 3
-    assert Restriction.objects.published().count() == 3
+    assert OverviewPoint.objects.live().count() == 3
+    assert TrainingOpportunity.objects.live().count() == 2
+    assert Benefit.objects.live().count() == 6
+    assert content.Testimonial.objects.live().count() == 3
+    assert Restriction.objects.live().count() == 3
     assert InquiryWindow.objects.count() == 1
     assert Theme.objects.live().count() >= 8
 

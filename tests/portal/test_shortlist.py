@@ -378,7 +378,7 @@ def test_the_print_view_holds_everything_the_approval_needs(client):
     main = html.split("<main")[1].split("</main>")[0]
     assert len(re.findall(r"<h1[\s>]", html)) == 1
     # The programme's terms, as the portal's overview rows state them.
-    for point in OverviewPoint.objects.published():
+    for point in OverviewPoint.objects.live():
         assert point.title_ja in main and point.note_ja in main
     for term in ("交流受入期間は3年以内", "最長5年まで延長可", "給与等：派遣元企業様負担"):
         assert term in main
@@ -398,7 +398,7 @@ def test_the_print_view_holds_everything_the_approval_needs(client):
     # Absolute links, so the printed addresses can be typed in.
     assert 'href="http://testserver/bureaus/environment/hydrogen-society/"' in main
     # The restrictions, the central window, the date and the site's address.
-    for restriction in Restriction.objects.published():
+    for restriction in Restriction.objects.live():
         assert restriction.body_ja in main
     window = InquiryWindow.objects.get()
     assert window.name_ja in main and window.phone in main and window.website in main
