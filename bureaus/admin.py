@@ -10,6 +10,11 @@ from core.admin import OfferedLookupsOnly, PublicationAdmin
 from staffauth.roles import edits_every_listing
 
 
+def own_bureaus(user):
+    """The bureaus ``user`` belongs to as bureau staff."""
+    return Bureau.objects.filter(staff__user=user)
+
+
 class DutyForm(forms.ModelForm):
     """A duty's form: a slug left blank is made from the English title or a short id."""
 
@@ -191,9 +196,33 @@ class DutyAdmin(PublicationAdmin, OfferedLookupsOnly, admin.ModelAdmin):
         # Bureau staff edit their own bureaus' duties only.
         return queryset.filter(bureau__staff__user=request.user)
 
+    def has_add_permission(self, request):
+        # Bureau staff add duties to their own bureaus: an account linked to none
+        # would get a form whose 局 offers nothing.
+        return super().has_add_permission(request) and (
+            edits_every_listing(request.user) or request.user.bureau_memberships.exists()
+        )
+
+    def get_autocomplete_fields(self, request):
+        # The search box asks BureauAdmin, which bureau staff may not read; they
+        # choose among their own bureaus in a plain list instead.
+        if edits_every_listing(request.user):
+            return super().get_autocomplete_fields(request)
+        return []
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        if "bureau" not in initial and not edits_every_listing(request.user):
+            own = list(own_bureaus(request.user).values_list("pk", flat=True)[:2])
+            if len(own) == 1:
+                initial["bureau"] = own[0]
+        return initial
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "bureau" and not edits_every_listing(request.user):
-            kwargs["queryset"] = Bureau.objects.filter(staff__user=request.user)
+            # A POST naming another bureau fails the field's own validation:
+            # 「正しく選択してください。」 next to 局, and nothing is saved.
+            kwargs["queryset"] = own_bureaus(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 

@@ -42,10 +42,12 @@ class Command(BaseCommand):
                 ]
             ),
             # Their bureaus' duties and routed requests (the admin narrows both to
-            # their bureaus); notes they write.
+            # their bureaus); notes they write. A duty they add or change is a draft
+            # until HR approves it: never the 承認者's permission.
             BUREAU_STAFF_GROUP: permissions(
                 codenames=[
                     "view_duty",
+                    "add_duty",
                     "change_duty",
                     "view_inquiry",
                     "view_inquiryroute",
