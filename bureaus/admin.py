@@ -1,13 +1,21 @@
-"""Admin for HR staff: bureaus, their example duties and the themes that group them."""
+"""Admin for HR staff: bureaus, their example duties and the themes that group them,
+a bureau's merger into another, and the old addresses that answer 301."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 
 from bureaus.models import Bureau, BureauStaff, Duty, Theme, attach_listed_themes
+from bureaus.reorganisation import merge_bureau
 from bureaus.slugs import new_duty_slug
+from core import publishing
 from core.admin import OfferedLookupsOnly, PublicationAdmin
-from staffauth.roles import edits_every_listing
+from core.publication import State
+from staffauth.roles import edits_every_listing, staff_name
 
 
 def own_bureaus(user):
@@ -62,6 +70,28 @@ class DutyInline(admin.TabularInline):
         return False
 
 
+class MergeForm(forms.Form):
+    """The bureau a bureau joins, and why."""
+
+    into = forms.ModelChoiceField(
+        label="統合先の局",
+        queryset=Bureau.objects.none(),
+        help_text="この局の業務内容例をすべてこの局に移します。承認済みの局から選べます。",
+    )
+    comment = forms.CharField(
+        label="コメント（任意）",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="掲載の手続きの履歴に、統合の記録と一緒に残ります（例: 令和9年4月1日の組織改正）。",
+    )
+
+    def __init__(self, *args, bureau, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["into"].queryset = Bureau.objects.filter(
+            publication_state=State.APPROVED
+        ).exclude(pk=bureau.pk)
+
+
 @admin.register(Bureau)
 class BureauAdmin(PublicationAdmin, OfferedLookupsOnly, admin.ModelAdmin):
     list_display = [
@@ -93,6 +123,61 @@ class BureauAdmin(PublicationAdmin, OfferedLookupsOnly, admin.ModelAdmin):
     def preview_context(self, request, item):
         duties = attach_listed_themes(item.duties.live_alone())
         return {**super().preview_context(request, item), "duties": duties}
+
+    # Merging into another bureau (bureaus.reorganisation): a 承認者's act.
+
+    def get_urls(self):
+        merge = path(
+            "<path:object_id>/merge/",
+            self.admin_site.admin_view(self.merge_view),
+            name="bureaus_bureau_merge",
+        )
+        return [merge, *super().get_urls()]
+
+    def may_merge(self, request):
+        return publishing.may_approve(request.user) and self.has_change_permission(request)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "may_merge": self.may_merge(request)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def merge_view(self, request, object_id):
+        """「他の局に統合する」: the approver picks the bureau this one joins, sees what
+        moves, and confirms."""
+        if not self.may_merge(request):
+            raise PermissionDenied
+        try:
+            bureau = Bureau._base_manager.get(pk=object_id)
+        except (Bureau.DoesNotExist, ValueError, ValidationError) as error:
+            raise Http404 from error
+        form = MergeForm(request.POST or None, bureau=bureau)
+        if request.method == "POST" and form.is_valid():
+            into = form.cleaned_data["into"]
+            try:
+                moved = merge_bureau(
+                    bureau=bureau, into=into, by=request.user, comment=form.cleaned_data["comment"]
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self.message_user(
+                    request,
+                    f"{bureau}を{into}に統合しました（業務内容例 {len(moved)} 件を移しました）。",
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(reverse("admin:bureaus_bureau_change", args=[into.pk]))
+        staff = bureau.staff.select_related("user").order_by("user__username")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"他の局に統合する: {bureau}",
+            "bureau": bureau,
+            "mergeable": bureau.publication_state == State.APPROVED,
+            "form": form,
+            "duties": bureau.duties.order_by("order", "slug"),
+            "staff_names": [staff_name(member.user) for member in staff],
+        }
+        return TemplateResponse(request, "admin/bureaus/bureau/merge.html", context)
 
 
 class ReviewDueFilter(admin.SimpleListFilter):

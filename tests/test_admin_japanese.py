@@ -146,7 +146,7 @@ def reachable_pages(client, user):
             if record is not None and entry.get("admin_url"):
                 info = (model._meta.app_label, model._meta.model_name)
                 # (The preview is the public page: the public pages' checks read it.)
-                for view in ("change", "history", "publication"):
+                for view in ("change", "history", "publication", "merge"):
                     try:
                         url = reverse(f"admin:{info[0]}_{info[1]}_{view}", args=[record.pk])
                     except NoReverseMatch:

@@ -1219,3 +1219,44 @@ def test_only_an_approver_approves_or_withdraws(world, role):
     duty.refresh_from_db()
     assert duty.title_ja != "承認前" and duty.publication_state == State.APPROVED
     assert ContentVersion.objects.of(duty).open().get().state == State.IN_REVIEW
+
+
+# --- Reorganisation: merging a bureau into another is a 承認者's act. -----------------------
+
+
+def merge_cases():
+    for role, (who, _, _) in ROLES.items():
+        if role in APPROVES:
+            yield (f"{who} opens the merge page of Environment and merges it", role)
+        else:
+            yield (f"{who} can neither open the merge page of Environment nor merge it", role)
+
+
+@pytest.mark.parametrize("role", matrix(merge_cases()))
+def test_only_an_approver_merges_a_bureau_into_another(world, role):
+    environment = Bureau.objects.get(slug=ENVIRONMENT)
+    welfare = Bureau.objects.get(slug=WELFARE)
+    duty = world.duties[ENVIRONMENT]
+    client = world.client(role)
+    url = admin_url(Bureau, environment.pk, "merge")
+    page = client.get(url)
+    change = client.get(admin_url(Bureau, environment.pk))
+    response = client.post(url, {"into": welfare.pk, "comment": "組織改正"})
+    merged = Duty.objects.get(pk=duty.pk).bureau_id == welfare.pk
+    if role in APPROVES:
+        assert_shows(page, ["他の局に統合する", duty.title_ja])
+        assert_shows(change, [url])
+        assert response.status_code == 302 and merged
+        # Its requests stay with it: every route to Environment is still there.
+        for key, slug in ROUTES:
+            if slug == ENVIRONMENT:
+                assert InquiryRoute.objects.get(pk=world.routes[key, slug].pk).bureau_id == (
+                    environment.pk
+                )
+        return
+    assert page.status_code == 403
+    assert response.status_code == 403
+    assert not merged
+    assert Bureau.objects.get(pk=environment.pk).publication_state == State.APPROVED
+    if change.status_code == 200:  # a content editor edits bureaus: no button for it
+        assert url not in body(change)
