@@ -25,6 +25,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
@@ -42,7 +43,7 @@ from applications.models import (
 from applications.workflow import RouteStatus
 from bureaus.models import Bureau, BureauStaff, Duty
 from core import publishing
-from core.models import ContentVersion
+from core.models import ContentVersion, FormerAddress
 from core.publication import State
 from staffauth.roles import BUREAU_STAFF_GROUP, EDITOR_GROUP, HR_GROUP
 from tests.applications.helpers import form_data
@@ -1260,3 +1261,51 @@ def test_only_an_approver_merges_a_bureau_into_another(world, role):
     assert Bureau.objects.get(pk=environment.pk).publication_state == State.APPROVED
     if change.status_code == 200:  # a content editor edits bureaus: no button for it
         assert url not in body(change)
+
+
+# --- Old addresses (以前の URL): HR's alone. ---------------------------------------------
+
+READS_OLD_ADDRESSES = {"hr", "superuser"}
+
+
+def old_address_cases():
+    for role, (who, _, _) in ROLES.items():
+        if role in READS_OLD_ADDRESSES:
+            yield (f"{who} lists, opens, adds and deletes old addresses", role)
+        else:
+            yield (f"{who} can neither list, open, add nor delete old addresses", role)
+
+
+@pytest.mark.parametrize("role", matrix(old_address_cases()))
+def test_old_addresses_are_reached_by_hr_only(world, role):
+    environment = Bureau.objects.get(slug=ENVIRONMENT)
+    former = FormerAddress.objects.create(
+        content_type=ContentType.objects.get_for_model(Bureau),
+        key="kankyo-kyu-meisho",
+        object_id=environment.pk,
+    )
+    client = world.client(role)
+    base = admin_url(FormerAddress)
+    pages = [base, f"{base}?q=kankyo", admin_url(FormerAddress, former.pk)]
+    pages.append(admin_url(FormerAddress, former.pk, "delete"))
+    shown = [client.get(page) for page in pages]
+    added = client.post(
+        f"{base}add/", {"kind": "bureau", "key": "kankyo-tesaku", "bureau": environment.pk}
+    )
+    deleted = client.post(
+        base, {"action": "delete_selected", "_selected_action": [former.pk], "post": "yes"}
+    )
+    if role in READS_OLD_ADDRESSES:
+        for response in shown:
+            assert_shows(response, [former.key])
+        assert added.status_code == deleted.status_code == 302
+        assert FormerAddress.objects.filter(key="kankyo-tesaku").exists()
+        assert not FormerAddress.objects.filter(pk=former.pk).exists()
+        return
+    for response in shown:
+        assert_refuses(response, [former.key])
+    assert_refuses(added, [former.key])
+    assert_refuses(deleted, [former.key])
+    assert not FormerAddress.objects.filter(key="kankyo-tesaku").exists()
+    assert FormerAddress.objects.filter(pk=former.pk).exists()
+    assert "以前の URL" not in body(client.get(ADMIN_INDEX))

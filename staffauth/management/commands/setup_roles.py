@@ -39,6 +39,11 @@ class Command(BaseCommand):
                     "delete_bureaustaff",
                     # The 承認者 is HR: editors ask for review (core.publishing).
                     "approve_content",
+                    # Old addresses redirect public URLs with no review: HR's.
+                    "add_formeraddress",
+                    "change_formeraddress",
+                    "delete_formeraddress",
+                    "view_formeraddress",
                 ]
             ),
             # Their bureaus' duties and routed requests (the admin narrows both to
