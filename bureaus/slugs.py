@@ -32,10 +32,24 @@ def new_duty_slug(*, title_en, taken):
     """
     base = slugify(title_en or "")[: MAX_LENGTH - 4].strip("-")
     if base:
-        candidate, number = base, 2
-        while candidate in taken:
-            candidate, number = f"{base}-{number}", number + 1
-        return candidate
+        return numbered(base, taken)
     while (candidate := short_id()) in taken:
         pass
+    return candidate
+
+
+def free_duty_slug(*, slug, taken):
+    """``slug`` if it is not in ``taken``, else ``slug`` numbered (``-2``, ``-3`` …)
+    until it is free: the slug of a duty moved into a bureau that has one of that name
+    (bureaus.reorganisation)."""
+    if slug not in taken:
+        return slug
+    return numbered(slug[: MAX_LENGTH - 4].strip("-"), taken)
+
+
+def numbered(base, taken):
+    """``base``, or ``base-2``, ``base-3`` … : the first not in ``taken``."""
+    candidate, number = base, 2
+    while candidate in taken:
+        candidate, number = f"{base}-{number}", number + 1
     return candidate

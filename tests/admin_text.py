@@ -3,7 +3,8 @@
 The visible text is every text node outside scripts, styles and text areas, and the
 attributes a person reads or hears (title, placeholder, aria-label, alt, and the
 label of a button). Field values typed by staff or applicants (inputs, text areas)
-are data, not interface, and are left out.
+are data, not interface, and are left out; so is a link that shows its own address
+as its text (``<a href="/bureaus/x/">/bureaus/x/</a>``): an address, not words.
 """
 
 import re
@@ -21,6 +22,7 @@ class _Reader(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.parts = []
         self.silent = 0
+        self.links = []  # (href, text parts) of the links being read
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
@@ -30,14 +32,20 @@ class _Reader(HTMLParser):
             self.parts.append(attributes[name] or "")
         if tag == "input" and (attributes.get("type") or "").lower() in BUTTON_TYPES:
             self.parts.append(attributes.get("value") or "")
+        if tag == "a":
+            self.links.append((attributes.get("href"), []))
 
     def handle_endtag(self, tag):
         if tag in SILENT and self.silent:
             self.silent -= 1
+        if tag == "a" and self.links:
+            href, texts = self.links.pop()
+            if href is None or "".join(texts).strip() != href:
+                (self.links[-1][1] if self.links else self.parts).extend(texts)
 
     def handle_data(self, data):
         if not self.silent:
-            self.parts.append(data)
+            (self.links[-1][1] if self.links else self.parts).append(data)
 
 
 def visible_text(html):
@@ -45,6 +53,8 @@ def visible_text(html):
     reader = _Reader()
     reader.feed(html)
     reader.close()
+    for _href, texts in reader.links:  # a link never closed is read as it is
+        reader.parts.extend(texts)
     return "\n".join(part.strip() for part in reader.parts if part.strip())
 
 

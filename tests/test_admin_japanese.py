@@ -19,6 +19,7 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import models
 from django.test import RequestFactory
@@ -30,6 +31,7 @@ from applications.intake import submit_inquiry
 from applications.models import InternalNote
 from bureaus.models import Bureau, BureauStaff, Duty
 from core import publishing
+from core.models import FormerAddress
 from staffauth.roles import BUREAU_STAFF_GROUP, HR_GROUP
 from tests.admin_text import english_words, visible_text
 from tests.applications.helpers import inquiry_answers
@@ -83,6 +85,17 @@ def world(db, django_user_model):
             item=duty, data={**publishing.snapshot(duty), "title_ja": "直した文言"}, author=clerk
         )
         publishing.ask_for_review(version=version, by=clerk)
+    # Old addresses of both kinds, one leading to a live page, one to an ended one.
+    FormerAddress.objects.create(
+        content_type=ContentType.objects.get_for_model(Bureau),
+        key="kankyo",
+        object_id=environment.pk,
+    )
+    ended = Duty.objects.exclude(bureau=environment).order_by("pk").first()
+    publishing.withdraw(item=ended, by=django_user_model.objects.create_superuser("shonin"))
+    FormerAddress.objects.create(
+        content_type=ContentType.objects.get_for_model(Duty), key="kyu/gyomu", object_id=ended.pk
+    )
     TOTPDevice.objects.create(user=hr, name="管理画面ログイン", confirmed=True)
     AccessAttempt.objects.create(
         username="jinji", ip_address="192.0.2.1", user_agent="Mozilla/5.0", failures_since_start=1
@@ -146,7 +159,7 @@ def reachable_pages(client, user):
             if record is not None and entry.get("admin_url"):
                 info = (model._meta.app_label, model._meta.model_name)
                 # (The preview is the public page: the public pages' checks read it.)
-                for view in ("change", "history", "publication"):
+                for view in ("change", "history", "publication", "merge"):
                     try:
                         url = reverse(f"admin:{info[0]}_{info[1]}_{view}", args=[record.pk])
                     except NoReverseMatch:
@@ -197,6 +210,12 @@ def test_the_reader_takes_visible_text_and_read_attributes_not_typed_values():
         "<textarea>applicant wrote this</textarea><option>- Select an option -</option>"
     )
     assert english_words(visible_text(html)) == ["Hint", "Save", "Select", "an", "option"]
+    # A link showing its own address reads as an address; any other link text is read.
+    links = (
+        '<a href="/bureaus/port/">/bureaus/port/</a> <a href="/bureaus/">Catalogue</a>'
+        '<a href="/en/"><span>/en/</span></a><a href="/old/">/other/</a>'
+    )
+    assert english_words(visible_text(links)) == ["Catalogue", "other"]
     assert english_words("TOTP と CSV と URL", allowed=ALLOWED) == []
     assert english_words("山田 hanako@example.jp", data={"hanako@example.jp"}) == []
 

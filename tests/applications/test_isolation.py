@@ -17,6 +17,7 @@ in every case none of the request's identifying text reaches the browser.
 """
 
 import json
+import re
 import uuid
 from dataclasses import dataclass, field
 from io import StringIO
@@ -24,6 +25,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
@@ -41,7 +43,7 @@ from applications.models import (
 from applications.workflow import RouteStatus
 from bureaus.models import Bureau, BureauStaff, Duty
 from core import publishing
-from core.models import ContentVersion
+from core.models import ContentVersion, FormerAddress
 from core.publication import State
 from staffauth.roles import BUREAU_STAFF_GROUP, EDITOR_GROUP, HR_GROUP
 from tests.applications.helpers import form_data
@@ -1004,6 +1006,152 @@ def test_bureau_staff_cannot_move_a_duty_to_another_bureau(world, role, own, oth
     assert offered == set(ROLES[role][2])
 
 
+# --- New duties: added to the account's own bureaus only, as drafts. ------------------------
+
+INVALID_CHOICE = "正しく選択してください。選択したものは候補にありません。"
+
+
+def duty_add_data(bureau, title):
+    """The add form as a browser posts it: the slug left blank, made from the title."""
+    return {
+        "bureau": str(bureau.pk),
+        "slug": "",
+        "title_ja": title,
+        "title_en": "",
+        "description_ja": "",
+        "description_en": "",
+        "source_ja": "",
+        "source_en": "",
+        "order": "0",
+        "_save": "保存",
+    }
+
+
+def add_duty(client, bureau, title):
+    return client.post(admin_url(Duty) + "add/", duty_add_data(bureau, title))
+
+
+def duty_add_cases():
+    for role, (who, _, _) in ROLES.items():
+        for slug in (ENVIRONMENT, WELFARE, INDUSTRY):
+            what = f"a duty to {BUREAU_PHRASE[slug]}"
+            if edits_duty(role, slug):
+                yield (f"{who} adds {what} as a draft at the end of its list", role, slug)
+            else:
+                yield (f"{who} cannot add {what}", role, slug)
+
+
+@pytest.mark.parametrize(("role", "slug"), matrix(duty_add_cases()))
+def test_a_duty_is_added_only_to_a_bureau_the_account_edits_and_as_a_draft(world, role, slug):
+    bureau = Bureau.objects.get(slug=slug)
+    # Another bureau's list runs further: the new duty must follow its own bureau's.
+    other = Duty.objects.exclude(bureau=bureau).order_by("pk").first()
+    Duty.objects.filter(pk=other.pk).update(order=5000)
+    last = bureau.duties.order_by("-order").values_list("order", flat=True).first()
+    title = f"新しい業務-{role}-{slug}"
+    response = add_duty(world.client(role), bureau, title)
+    created = Duty.objects.filter(title_ja=title)
+    if not edits_duty(role, slug):
+        assert not created.exists()
+        if ROLES[role][2]:  # bureau staff: the form again, the error next to 局
+            assert response.status_code == 200
+            form = response.context["adminform"].form
+            assert form.errors["bureau"] == [INVALID_CHOICE]
+            assert INVALID_CHOICE in body(response)
+        else:
+            assert_refuses(response, [title])
+        return
+    assert response.status_code == 302, body(response)[:3000]
+    duty = created.get()
+    assert duty.bureau == bureau
+    assert duty.order == last + 1 < 5000
+    assert (duty.publication_state, duty.first_published_at) == (State.DRAFT, None)
+    assert ContentVersion.objects.of(duty).open().get().state == State.DRAFT
+    assert not Duty.objects.live().filter(pk=duty.pk).exists()
+    assert Client().get(duty.get_absolute_url()).status_code == 404
+
+
+def add_form_cases():
+    for role, (who, _, _) in ROLES.items():
+        if role == "nogroup":
+            yield (f"{who} cannot open the add form of a duty", role)
+        elif ROLES[role][2]:
+            yield (f"{who} is offered only its own bureaus on the add form", role)
+        else:
+            yield (f"{who} is offered every bureau on the add form", role)
+
+
+@pytest.mark.parametrize("role", matrix(add_form_cases()))
+def test_the_add_form_offers_only_the_bureaus_the_account_edits(world, role):
+    response = world.client(role).get(admin_url(Duty) + "add/")
+    if role == "nogroup":
+        assert response.status_code == 403
+        return
+    assert response.status_code == 200
+    field = response.context["adminform"].form.fields["bureau"]
+    offered = set(field.queryset.values_list("slug", flat=True))
+    own = ROLES[role][2]
+    if own:
+        assert offered == set(own)
+        # Chosen from a plain list: the search box would ask BureauAdmin, closed to them.
+        assert 'data-ajax--url="/admin/autocomplete/"' not in body(response)
+        select = re.search(r'<select name="bureau".*?</select>', body(response), re.S)[0]
+        chosen = set(re.findall(r'<option value="(\d+)"', select))
+        assert chosen == {
+            str(pk) for pk in Bureau.objects.filter(slug__in=own).values_list("pk", flat=True)
+        }
+        # One bureau: chosen already.
+        initial = response.context["adminform"].form.initial.get("bureau")
+        assert initial == (Bureau.objects.get(slug=own[0]).pk if len(own) == 1 else None)
+    else:
+        assert offered == set(Bureau.objects.values_list("slug", flat=True))
+
+
+def new_duty_cases():
+    for role, (who, _, _) in ROLES.items():
+        if edits_duty(role, ENVIRONMENT):
+            yield (f"{who} opens the procedure and previews of Environment's new duty", role)
+        else:
+            yield (f"{who} can neither open nor preview Environment's new duty", role)
+
+
+@pytest.mark.parametrize("role", matrix(new_duty_cases()))
+def test_a_new_duty_is_reached_only_by_those_who_edit_its_bureau(world, role):
+    title = "環境局が追加した業務-非公開"
+    assert (
+        add_duty(world.client("env"), Bureau.objects.get(slug=ENVIRONMENT), title).status_code
+        == 302
+    )
+    duty = Duty.objects.get(title_ja=title)
+    client = world.client(role)
+    pages = [
+        admin_url(Duty, duty.pk),
+        admin_url(Duty, duty.pk, "publication"),
+        *(admin_url(Duty, duty.pk, f"preview/{language}") for language in ("ja", "en")),
+    ]
+    for page in pages:
+        response = client.get(page)
+        if edits_duty(role, ENVIRONMENT):
+            assert_shows(response, [] if page.endswith("en/") else [title])
+        else:
+            assert_refuses(response, [title])
+    # Its staff ask for review; only a 承認者 who did not write it approves.
+    publication = admin_url(Duty, duty.pk, "publication")
+    if role == "env":
+        assert client.post(publication, {"action": "ask"}).status_code == 302
+        client.post(publication, {"action": "approve"})
+        assert Duty.objects.get(pk=duty.pk).publication_state == State.DRAFT
+        assert ContentVersion.objects.of(duty).open().get().state == State.IN_REVIEW
+
+
+def test_bureau_staff_add_duties_but_never_approve(world):
+    group = Group.objects.get(name=BUREAU_STAFF_GROUP)
+    codenames = set(group.permissions.values_list("codename", flat=True))
+    assert {"add_duty", "change_duty", "view_duty"} <= codenames
+    assert "approve_content" not in codenames
+    assert not world.users["env"].has_perm("core.approve_content")
+
+
 # --- Publication screens: the procedure page, the preview, each workflow step. ----------
 
 APPROVES = {"hr", "superuser"}  # the 承認者 permission (core.approve_content)
@@ -1072,3 +1220,92 @@ def test_only_an_approver_approves_or_withdraws(world, role):
     duty.refresh_from_db()
     assert duty.title_ja != "承認前" and duty.publication_state == State.APPROVED
     assert ContentVersion.objects.of(duty).open().get().state == State.IN_REVIEW
+
+
+# --- Reorganisation: merging a bureau into another is a 承認者's act. -----------------------
+
+
+def merge_cases():
+    for role, (who, _, _) in ROLES.items():
+        if role in APPROVES:
+            yield (f"{who} opens the merge page of Environment and merges it", role)
+        else:
+            yield (f"{who} can neither open the merge page of Environment nor merge it", role)
+
+
+@pytest.mark.parametrize("role", matrix(merge_cases()))
+def test_only_an_approver_merges_a_bureau_into_another(world, role):
+    environment = Bureau.objects.get(slug=ENVIRONMENT)
+    welfare = Bureau.objects.get(slug=WELFARE)
+    duty = world.duties[ENVIRONMENT]
+    client = world.client(role)
+    url = admin_url(Bureau, environment.pk, "merge")
+    page = client.get(url)
+    change = client.get(admin_url(Bureau, environment.pk))
+    response = client.post(url, {"into": welfare.pk, "comment": "組織改正"})
+    merged = Duty.objects.get(pk=duty.pk).bureau_id == welfare.pk
+    if role in APPROVES:
+        assert_shows(page, ["他の局に統合する", duty.title_ja])
+        assert_shows(change, [url])
+        assert response.status_code == 302 and merged
+        # Its requests stay with it: every route to Environment is still there.
+        for key, slug in ROUTES:
+            if slug == ENVIRONMENT:
+                assert InquiryRoute.objects.get(pk=world.routes[key, slug].pk).bureau_id == (
+                    environment.pk
+                )
+        return
+    assert page.status_code == 403
+    assert response.status_code == 403
+    assert not merged
+    assert Bureau.objects.get(pk=environment.pk).publication_state == State.APPROVED
+    if change.status_code == 200:  # a content editor edits bureaus: no button for it
+        assert url not in body(change)
+
+
+# --- Old addresses (以前の URL): HR's alone. ---------------------------------------------
+
+READS_OLD_ADDRESSES = {"hr", "superuser"}
+
+
+def old_address_cases():
+    for role, (who, _, _) in ROLES.items():
+        if role in READS_OLD_ADDRESSES:
+            yield (f"{who} lists, opens, adds and deletes old addresses", role)
+        else:
+            yield (f"{who} can neither list, open, add nor delete old addresses", role)
+
+
+@pytest.mark.parametrize("role", matrix(old_address_cases()))
+def test_old_addresses_are_reached_by_hr_only(world, role):
+    environment = Bureau.objects.get(slug=ENVIRONMENT)
+    former = FormerAddress.objects.create(
+        content_type=ContentType.objects.get_for_model(Bureau),
+        key="kankyo-kyu-meisho",
+        object_id=environment.pk,
+    )
+    client = world.client(role)
+    base = admin_url(FormerAddress)
+    pages = [base, f"{base}?q=kankyo", admin_url(FormerAddress, former.pk)]
+    pages.append(admin_url(FormerAddress, former.pk, "delete"))
+    shown = [client.get(page) for page in pages]
+    added = client.post(
+        f"{base}add/", {"kind": "bureau", "key": "kankyo-tesaku", "bureau": environment.pk}
+    )
+    deleted = client.post(
+        base, {"action": "delete_selected", "_selected_action": [former.pk], "post": "yes"}
+    )
+    if role in READS_OLD_ADDRESSES:
+        for response in shown:
+            assert_shows(response, [former.key])
+        assert added.status_code == deleted.status_code == 302
+        assert FormerAddress.objects.filter(key="kankyo-tesaku").exists()
+        assert not FormerAddress.objects.filter(pk=former.pk).exists()
+        return
+    for response in shown:
+        assert_refuses(response, [former.key])
+    assert_refuses(added, [former.key])
+    assert_refuses(deleted, [former.key])
+    assert not FormerAddress.objects.filter(key="kankyo-tesaku").exists()
+    assert FormerAddress.objects.filter(pk=former.pk).exists()
+    assert "以前の URL" not in body(client.get(ADMIN_INDEX))

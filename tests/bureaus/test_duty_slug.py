@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from bureaus.models import Duty
-from bureaus.slugs import ALPHABET, ID_LENGTH, new_duty_slug
+from bureaus.slugs import ALPHABET, ID_LENGTH, free_duty_slug, new_duty_slug
 from tests.conftest import make_bureau, make_duty
 from tests.factories import approve_open_draft
 
@@ -138,3 +138,21 @@ def test_duties_are_added_on_their_own_page_not_in_their_bureaus_list(hr_client)
     page = hr_client.get(reverse("admin:bureaus_bureau_change", args=[bureau.pk]))
     formset = page.context["inline_admin_formsets"][0].formset
     assert formset.max_num == 0 or not page.context["inline_admin_formsets"][0].has_add_permission
+
+
+# --- A slug freed for a duty moved into another bureau (bureaus.reorganisation). -------
+
+
+def test_a_moved_duty_keeps_its_slug_when_it_is_free():
+    assert free_duty_slug(slug="ferries", taken={"planning"}) == "ferries"
+
+
+def test_a_moved_duty_whose_slug_is_taken_gets_the_next_free_number():
+    assert free_duty_slug(slug="planning", taken={"planning"}) == "planning-2"
+    assert free_duty_slug(slug="planning", taken={"planning", "planning-2"}) == "planning-3"
+
+
+def test_a_freed_slug_stays_within_the_fields_length():
+    long = "a" * 80
+    assert free_duty_slug(slug=long, taken={long}) == "a" * 76
+    assert free_duty_slug(slug=long, taken={long, "a" * 76}) == "a" * 76 + "-2"

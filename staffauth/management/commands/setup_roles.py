@@ -39,13 +39,20 @@ class Command(BaseCommand):
                     "delete_bureaustaff",
                     # The 承認者 is HR: editors ask for review (core.publishing).
                     "approve_content",
+                    # Old addresses redirect public URLs with no review: HR's.
+                    "add_formeraddress",
+                    "change_formeraddress",
+                    "delete_formeraddress",
+                    "view_formeraddress",
                 ]
             ),
             # Their bureaus' duties and routed requests (the admin narrows both to
-            # their bureaus); notes they write.
+            # their bureaus); notes they write. A duty they add or change is a draft
+            # until HR approves it: never the 承認者's permission.
             BUREAU_STAFF_GROUP: permissions(
                 codenames=[
                     "view_duty",
+                    "add_duty",
                     "change_duty",
                     "view_inquiry",
                     "view_inquiryroute",
