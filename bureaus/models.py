@@ -13,6 +13,7 @@ from bureaus.review import is_due_for_review, latest_confirmation_due
 from bureaus.search import fold
 from core.content import Bilingual, OrderedContent, phone_validator, tel_uri
 from core.history import History
+from core.models import FormerAddress
 from core.publication import Publishable, PublishableQuerySet, Visibility, live_condition
 from core.revision import bump_content_revision
 
@@ -167,11 +168,16 @@ class DutyQuerySet(PublishableQuerySet):
     def identified_by(self, ids):
         """The duties among catalogue ids ('bureau-slug/duty-slug', as shortlists and
         consultation links carry them), read with their bureaus in one query; ids
-        that are malformed or match nothing are left out."""
+        that are malformed or match nothing are left out.
+
+        An id a duty had before its bureau was renamed or merged, or before it moved
+        to another bureau, finds the duty (FormerAddress): a shortlist kept over an
+        April reorganisation still holds its duties.
+        """
         pairs = [parsed for value in ids if (parsed := Duty.parse_catalogue_id(value))]
         if not pairs:
             return self.none()
-        matching = Q()
+        matching = Q(pk__in=FormerAddress.objects.moved_ids(Duty, [f"{b}/{s}" for b, s in pairs]))
         for bureau_slug, slug in pairs:
             matching |= Q(bureau__slug=bureau_slug, slug=slug)
         return self.filter(matching).select_related("bureau")

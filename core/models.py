@@ -283,6 +283,12 @@ class ContentVersion(models.Model):
 
 
 class FormerAddressQuerySet(models.QuerySet):
+    def moved_ids(self, model, keys):
+        """The ids (a subquery) of the items of ``model`` that the addresses ``keys``
+        moved to."""
+        content_type = ContentType.objects.get_for_model(model)
+        return self.filter(content_type=content_type, key__in=keys).values("object_id")
+
     def moved_item(self, model, key):
         """The item of ``model`` that the address ``key`` moved to, or None."""
         content_type = ContentType.objects.get_for_model(model)

@@ -9,6 +9,7 @@ row. The rules of what is live when are in core.publication.
 """
 
 import datetime
+import logging
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,6 +22,8 @@ from core.publication import State, first_live_moment
 from core.revision import expect_change_at
 
 APPROVE_PERMISSION = "core.approve_content"
+
+logger = logging.getLogger(__name__)
 
 
 def may_approve(user):
@@ -222,6 +225,10 @@ def put_on_row(item, version, *, now):
     was_public = item.first_published_at is not None and item.first_published_at <= now
     before = addresses(item) if was_public else {}
     related = apply_data(item, version.data)
+    # Another item may have taken the address meanwhile (a slug in the same bureau):
+    # say so in words rather than fail on the database's unique constraint.
+    item.validate_unique()
+    item.validate_constraints()
     item.publication_state = State.APPROVED
     item.publish_starts_at = version.publish_starts_at
     item.publish_ends_at = version.publish_ends_at
@@ -248,12 +255,42 @@ def apply_scheduled_versions(*, now=None):
     )
     applied = 0
     for version in due:
-        item = locked_item(version)
-        put_on_row(item, version, now=version.publish_starts_at)
+        try:
+            with transaction.atomic():
+                put_on_row(locked_item(version), version, now=version.publish_starts_at)
+        except ValidationError as error:
+            return_unapplicable(version, error, now)
+            continue
         version.applied_at = now
         version.save(update_fields=["applied_at"])
         applied += 1
     return applied
+
+
+def return_unapplicable(version, error, now):
+    """A scheduled change that can no longer go on its row (its address was taken
+    meanwhile) goes back to its editors as a draft with the reason, so it is never
+    tried again at every request; the live content stays."""
+    logger.warning(
+        "scheduled version %s of %s %s could not be applied",
+        version.pk,
+        version.content_type.model,
+        version.object_id,
+    )
+    reason = "公開開始日時に掲載へ反映できませんでした（" + " ".join(error.messages) + "）。"
+    version.comment = f"{version.comment}\n{reason}".strip()
+    version.updated_at = now
+    if (
+        ContentVersion.objects.filter(
+            content_type=version.content_type, object_id=version.object_id
+        )
+        .open()
+        .exists()
+    ):
+        version.applied_at = now  # Already a newer draft: keep this one as history.
+    else:
+        version.state = State.DRAFT
+    version.save()
 
 
 @transaction.atomic

@@ -71,16 +71,21 @@ class Shortlist:
     def published_duties(self):
         """The listed duties that are still published, in catalogue order (bureau by bureau).
 
-        Ids whose duty was unpublished, moved or deleted leave the list here, so
-        they neither show nor count towards the limit.
+        Ids whose duty was unpublished or deleted leave the list here, so they
+        neither show nor count towards the limit; the old id of a duty whose address
+        moved (a renamed or merged bureau) is replaced by its current one.
         """
         ids = self.ids()
         if not ids:
             return []
         duties = list(Duty.objects.live().identified_by(ids))
-        found = {duty.catalogue_id for duty in duties}
-        if len(found) != len(ids):
-            self._store([value for value in ids if value in found])
+        current = [duty.catalogue_id for duty in duties]
+        if set(current) != set(ids):
+            # In the order added; a moved duty's current id comes last.
+            self._store(
+                [value for value in ids if value in current]
+                + [value for value in current if value not in ids]
+            )
         return duties
 
     def _store(self, ids):

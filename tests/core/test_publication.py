@@ -358,3 +358,40 @@ def test_a_scheduled_change_is_applied_once(clock):
     duty.refresh_from_db()
     assert duty.title_ja == "四月からの業務"
     assert ContentVersion.objects.scheduled().count() == 0
+
+
+@pytest.mark.django_db
+def test_an_address_taken_meanwhile_is_refused_in_words_at_approval(editor):
+    bureau = BureauFactory()
+    DutyFactory(bureau=bureau, slug="taken")
+    duty = DutyFactory(bureau=bureau, slug="mine")
+    publishing.save_draft(
+        item=duty, data={**publishing.snapshot(duty), "slug": "taken"}, author=editor
+    )
+    with pytest.raises(ValidationError) as refused:
+        approve_open_draft(duty)
+    assert "既に存在します" in " ".join(refused.value.messages)
+    duty.refresh_from_db()
+    assert duty.slug == "mine"
+
+
+@pytest.mark.django_db
+def test_a_scheduled_change_that_can_no_longer_apply_goes_back_to_its_editors(
+    client, clock, editor
+):
+    bureau = BureauFactory()
+    duty = DutyFactory(bureau=bureau, slug="mine", title_ja="今の業務")
+    moment = clock.moment + timedelta(days=1)
+    data = {**publishing.snapshot(duty), "slug": "later", "title_ja": "四月の業務"}
+    publishing.save_draft(item=duty, data=data, author=editor)
+    version = approve_open_draft(duty, starts_at=moment)
+    DutyFactory(bureau=bureau, slug="later")  # Someone takes the address meanwhile.
+
+    clock.move_to(moment)
+    page = client.get(duty.get_absolute_url())
+    assert page.status_code == 200 and "今の業務" in page.content.decode()
+    version.refresh_from_db()
+    assert version.state == State.DRAFT and not version.is_scheduled
+    assert "公開開始日時に掲載へ反映できませんでした" in version.comment
+    assert ContentVersion.objects.scheduled().count() == 0
+    assert ContentRevision.current().next_boundary_at is None  # never tried again

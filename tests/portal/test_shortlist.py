@@ -8,10 +8,12 @@ from django.test import Client
 from django.utils import formats, timezone
 
 from bureaus.models import Bureau, Duty
+from core import publishing
 from core.models import InquiryWindow
 from portal.models import OverviewPoint, Restriction
 from portal.shortlist import MAX_DUTIES, SESSION_KEY, Outcome, Shortlist, consultation_url
 from tests.conftest import make_bureau, make_duty
+from tests.factories import UserFactory, approve_open_draft
 
 pytestmark = pytest.mark.django_db
 
@@ -310,6 +312,23 @@ def test_an_unpublished_duty_or_bureau_silently_drops_out_of_the_list(client):
     assert "1 件の業務（上限 30 件）" in html
     assert "alert" not in html.split("<main")[1].split("<h1")[1].split("</h1>")[1][:200]
     assert listed(client) == [HYDROGEN]
+
+
+def test_a_list_kept_over_a_bureau_renaming_still_holds_its_duties(client):
+    add(client, HYDROGEN, AUDITS)
+    environment = Bureau.objects.get(slug="environment")
+    editor = UserFactory()
+    data = {**publishing.snapshot(environment), "slug": "climate-environment"}
+    publishing.save_draft(item=environment, data=data, author=editor)
+    approve_open_draft(environment)
+    html = client.get(LIST).content.decode()
+    assert "水素社会実現に向けた取組</a>" in html and "監査の実施</a>" in html
+    # The list now holds the duty's current id, and links to its new page.
+    assert listed(client) == [AUDITS, "climate-environment/hydrogen-society"]
+    assert 'href="/bureaus/climate-environment/hydrogen-society/"' in html
+    # A consultation link made before the renaming still preselects the duty.
+    form = client.get("/consultation/", {"duty": HYDROGEN}).context["form"]
+    assert [duty.slug for duty in form.initial["duties"]] == ["hydrogen-society"]
 
 
 def test_the_main_menu_links_to_the_list_and_marks_it_current(client):
