@@ -7,6 +7,7 @@ from django.http import Http404
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -67,9 +68,16 @@ def consultation_form(request):
         form = ConsultationForm(
             initial=_initial_from_links(request), visitor=visitor_binding(request)
         )
-    return render(request, "applications/consultation_form.html", {"form": form})
+    response = render(request, "applications/consultation_form.html", {"form": form})
+    if form.is_bound:
+        # The applicant's own answers (an error, or the draft to edit): no cache may
+        # keep them. The empty form stays cacheable by the browser alone (Vary:
+        # Cookie), so its Back button returns to what was typed.
+        add_never_cache_headers(response)
+    return response
 
 
+@never_cache  # One applicant's answers: no browser, proxy or CDN may keep them.
 def consultation_confirm(request):
     draft = Draft(request.session)
     posted_digest = request.POST.get("draft", "") if request.method == "POST" else None
@@ -118,6 +126,7 @@ def form_concerns(form):
     return restriction_notes(Inquiry(**form.inquiry_answers()).restriction_answers)
 
 
+@never_cache
 def consultation_done(request):
     inquiry_pk = Draft(request.session).done_inquiry_pk()
     inquiry = (

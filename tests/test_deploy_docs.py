@@ -9,6 +9,7 @@ from tests.conftest import ROOT
 from tests.core.support import (
     UNAVAILABLE_EN,
     UNAVAILABLE_JA,
+    form_data,
     queue_a_consultation,
     submit_consultation,
 )
@@ -68,17 +69,21 @@ def test_japanese_pages_do_not_change_with_accept_language(client):
 
 
 @pytest.mark.django_db
-def test_the_form_s_steps_rely_on_the_cookie_not_on_cache_control(
-    client, django_capture_on_commit_callbacks
-):
+def test_every_step_holding_the_answers_says_no_store(client, django_capture_on_commit_callbacks):
     """What the README says of the confirm and done steps, which the table cannot
-    request without a draft."""
+    request without a draft: one applicant's answers are never kept by a cache."""
     client.get("/consultation/")
+    assert client.post("/consultation/", form_data(client)).status_code == 302
+    edit = client.get("/consultation/?edit=1")
+    assert {"no-store", "private"} <= directives(edit["Cache-Control"])
+    confirm = client.get("/consultation/confirm/")
+    assert confirm.status_code == 200
     submit_consultation(client, django_capture_on_commit_callbacks)
     done = client.get("/consultation/done/")
     assert done.status_code == 200
-    assert "Cache-Control" not in done
-    assert "Cookie" in directives(done["Vary"])
+    for response in (confirm, done):
+        assert {"no-store", "private"} <= directives(response["Cache-Control"])
+        assert "Cookie" in directives(response["Vary"])
 
 
 def test_the_balancer_s_503_file_is_the_site_s_page_as_a_complete_response(settings, tmp_path):
