@@ -23,7 +23,7 @@ from django.utils import timezone
 from bureaus.models import Bureau, Duty
 from bureaus.slugs import free_duty_slug
 from core import publishing
-from core.models import ContentVersion, FormerAddress
+from core.models import FormerAddress
 from core.publication import State
 
 
@@ -68,7 +68,6 @@ def merge_bureau(*, bureau, into, by, comment="", now=None):
     note = f"{bureau.name_ja}を{into.name_ja}に統合したため、{into.name_ja}に移しました。"
     if comment.strip():
         note += f"\n{comment.strip()}"
-    duty_type = ContentType.objects.get_for_model(Duty)
     after = {}
     for duty in duties:
         old_slug = duty.slug
@@ -82,18 +81,7 @@ def merge_bureau(*, bureau, into, by, comment="", now=None):
         if duty.was_ever_approved():
             # The move is approved by the act itself: a version in the duty's history,
             # in the state the duty keeps.
-            ContentVersion.objects.create(
-                content_type=duty_type,
-                object_id=duty.pk,
-                state=duty.publication_state,
-                data=publishing.snapshot(duty),
-                author=by,
-                reviewer=by,
-                reviewed_at=now,
-                created_at=now,
-                updated_at=now,
-                comment=note,
-            )
+            publishing.record_act(item=duty, by=by, comment=note, now=now)
 
     if was_public:
         publishing.record_moves(before, after, now)

@@ -189,9 +189,9 @@ class ContentVersionQuerySet(models.QuerySet):
     def scheduled(self):
         """Approved changes of live items that wait for their 公開開始日時, earliest first
         (core.publishing.apply_scheduled_versions puts them on the site)."""
-        return self.filter(state=State.APPROVED, applied_at__isnull=True).order_by(
-            "publish_starts_at", "pk"
-        )
+        return self.filter(
+            state=State.APPROVED, applied_at__isnull=True, publish_starts_at__isnull=False
+        ).order_by("publish_starts_at", "pk")
 
 
 class ContentVersion(models.Model):
@@ -279,7 +279,11 @@ class ContentVersion(models.Model):
     @property
     def is_scheduled(self):
         """An approved change that waits for its 公開開始日時 beside the live content."""
-        return self.state == State.APPROVED and self.applied_at is None
+        return (
+            self.state == State.APPROVED
+            and self.applied_at is None
+            and self.publish_starts_at is not None
+        )
 
 
 class FormerAddressQuerySet(models.QuerySet):

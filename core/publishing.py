@@ -307,16 +307,23 @@ def withdraw(*, item, by, comment="", now=None):
     if item.first_published_at is not None and item.first_published_at > now:
         item.first_published_at = None  # scheduled, never shown: its address never existed
     item.save()
+    return record_act(item=item, by=by, comment=comment, now=now)
+
+
+def record_act(*, item, by, comment, now):
+    """A version in the item's history for an act of a 承認者 that needs no review
+    (a withdrawal, a merger's move): the item's content as it now is, in its state."""
     return ContentVersion.objects.create(
         content_type=ContentType.objects.get_for_model(item),
         object_id=item.pk,
-        state=State.WITHDRAWN,
+        state=item.publication_state,
         data=snapshot(item),
         author=by,
         reviewer=by,
         reviewed_at=now,
         created_at=now,
         updated_at=now,
+        applied_at=now,
         comment=comment.strip(),
     )
 

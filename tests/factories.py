@@ -8,6 +8,8 @@ import datetime
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.test import Client
 
 from bureaus.models import Bureau, BureauStaff, Duty, Theme
 from core.publication import State
@@ -100,3 +102,14 @@ def approve_open_draft(item, **schedule):
         version = publishing.ask_for_review(version=version, by=version.author)
     approver = UserFactory(is_superuser=True)
     return publishing.approve(version=version, by=approver, **schedule)
+
+
+def signed_in(group=None, *, superuser=False):
+    """A browser of its own (a test client) signed in as a new staff account in
+    ``group`` (a role set up by setup_roles), or as a superuser."""
+    user = UserFactory(is_staff=True, is_superuser=superuser)
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    client = Client()
+    client.force_login(user)
+    return client

@@ -3,11 +3,9 @@ leads, searches them, deletes a wrong one and adds a missing one by hand; an add
 a live page still holds is refused, since it would never redirect."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -17,21 +15,12 @@ from core import publishing
 from core.models import FormerAddress
 from core.publication import State
 from staffauth.roles import BUREAU_STAFF_GROUP, EDITOR_GROUP, HR_GROUP
-from tests.factories import BureauFactory, DutyFactory, UserFactory
+from tests.factories import BureauFactory, DutyFactory, UserFactory, signed_in
 
 pytestmark = pytest.mark.django_db
 
 LIST = reverse("admin:core_formeraddress_changelist")
 ADD = reverse("admin:core_formeraddress_add")
-
-
-def signed_in(group):
-    user = UserFactory()
-    if group:
-        user.groups.add(Group.objects.get(name=group))
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -31,6 +31,7 @@ from tests.factories import (
     DutyFactory,
     UserFactory,
     approve_open_draft,
+    signed_in,
 )
 
 pytestmark = pytest.mark.django_db
@@ -112,6 +113,9 @@ def test_the_merged_bureau_leaves_the_site_and_the_history_records_each_move(
     assert (move.state, move.author, move.reviewer) == (State.APPROVED, approver, approver)
     assert (move.data["bureau"], move.data["slug"]) == (into.pk, "planning-2")
     assert move.comment.startswith("港湾局を産業局に統合したため、産業局に移しました。")
+    # The move is on the row already: nothing waits to be applied later.
+    assert move.applied_at is not None and not move.is_scheduled
+    assert not ContentVersion.objects.scheduled().exists()
     assert not Bureau.objects.live().filter(pk=old.pk).exists()
 
 
@@ -254,15 +258,6 @@ def test_requests_routed_to_the_merged_bureau_stay_with_hr_and_its_staff(reorgan
 
 def merge_url(bureau):
     return reverse("admin:bureaus_bureau_merge", args=[bureau.pk])
-
-
-def signed_in(group=None, *, superuser=False):
-    user = UserFactory(is_superuser=superuser)
-    if group:
-        user.groups.add(Group.objects.get(name=group))
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -8,9 +8,7 @@ from io import StringIO
 
 import pytest
 from django.contrib import admin
-from django.contrib.auth.models import Group
 from django.core.management import call_command
-from django.test import Client
 from django.urls import reverse
 
 from core import publishing
@@ -27,7 +25,7 @@ from portal.models import (
     TrainingOpportunity,
 )
 from staffauth.roles import BUREAU_STAFF_GROUP, EDITOR_GROUP, HR_GROUP
-from tests.factories import UserFactory, approve_open_draft
+from tests.factories import UserFactory, approve_open_draft, signed_in
 
 MARK = "承認前の新しい文言"
 
@@ -74,11 +72,7 @@ def form_data(model, item, **changes):
 def editor_client(db):
     """A content editor's own browser (``client`` stays an anonymous visitor)."""
     call_command("setup_roles", stdout=StringIO())
-    user = UserFactory(username="henshu", is_staff=True)
-    user.groups.add(Group.objects.get(name=EDITOR_GROUP))
-    editor = Client()
-    editor.force_login(user)
-    return editor
+    return signed_in(EDITOR_GROUP)
 
 
 @pytest.mark.parametrize(("model", "lookup", "field", "page"), EDITS.values(), ids=EDITS.keys())
@@ -218,13 +212,10 @@ SCREENS = {
 @pytest.mark.parametrize(("group", "reaches"), ROLE_GROUPS.values(), ids=ROLE_GROUPS.keys())
 @pytest.mark.parametrize(("model", "lookup"), SCREENS.values(), ids=SCREENS.keys())
 def test_publication_screens_are_reached_only_by_those_who_edit_content(
-    client, db, group, reaches, model, lookup
+    db, group, reaches, model, lookup
 ):
     call_command("setup_roles", stdout=StringIO())
-    user = UserFactory(is_staff=True)
-    if group:
-        user.groups.add(Group.objects.get(name=group))
-    client.force_login(user)
+    client = signed_in(group)
     item = model.objects.filter(**lookup).first()
     secret = "下書きの秘密の文言"
     field = next(name for name in ("answer_ja", "body_ja", "name_ja") if hasattr(item, name))
