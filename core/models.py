@@ -125,7 +125,7 @@ class ContentRevision(models.Model):
     @classmethod
     def bump(cls, *, next_boundary_at=None):
         """Mark the content as changed now; ``next_boundary_at`` is the next scheduled
-        change of the content after now."""
+        change of the content after now (a moment, or an SQL expression giving it)."""
         # Last-Modified has whole seconds: two edits within one second must still
         # differ, or If-Modified-Since would hide the second.
         updated = cls.objects.update(
@@ -136,9 +136,8 @@ class ContentRevision(models.Model):
             next_boundary_at=next_boundary_at,
         )
         if not updated:
-            cls.objects.get_or_create(
-                singleton=True, defaults={"next_boundary_at": next_boundary_at}
-            )
+            cls.objects.get_or_create(singleton=True)
+            cls.objects.update(next_boundary_at=next_boundary_at)
 
     @classmethod
     def pass_boundary(cls, *, boundary, next_boundary_at):

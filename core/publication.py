@@ -73,11 +73,6 @@ def address_answer(*, here, moved_to):
     return HTTPStatus.NOT_FOUND
 
 
-def next_boundary(moments, now):
-    """The earliest of ``moments`` (datetimes or None) after ``now``, or None."""
-    return min((moment for moment in moments if moment is not None and moment > now), default=None)
-
-
 def live_condition(now, prefix=""):
     """The Q of is_live over the fields of a Publishable (``prefix`` for a relation)."""
     return (

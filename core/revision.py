@@ -8,15 +8,18 @@ its 公開開始日時 and 公開終了日時: the revision keeps the next such 
 first request after it makes a new revision, so stored pages and ETags follow.
 """
 
+from datetime import UTC, datetime
+
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Min, Q, Subquery
+from django.db.models import DateTimeField, F, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Least, NullIf
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
 from core.models import ContentRevision, ContentVersion, InquiryWindow
-from core.publication import Publishable, State, next_boundary
+from core.publication import Publishable, State
 
 REVISION_KEY = "content-revision"
 
@@ -44,24 +47,26 @@ def current_revision(request=None):
     return number, changed_at
 
 
+# Stands in for "no moment" inside the SQL below, where a NULL would win LEAST() on
+# some databases and lose it on others.
+NO_MOMENT = Value(datetime(9999, 12, 31, tzinfo=UTC), output_field=DateTimeField())
+
+
 def next_schedule_boundary(now):
-    """The next 公開開始日時 or 公開終了日時 of approved content after ``now``, or None.
+    """The next 公開開始日時 or 公開終了日時 of approved content after ``now`` (None if
+    there is none), as one SQL expression: every public save writes it with the new
+    revision in a single UPDATE, however many kinds of content are scheduled.
 
     An approved change still waiting to go on its item's row counts from its
     公開開始日時 even if that has passed, so the next request applies it.
     """
-    waiting = ContentVersion.objects.scheduled().aggregate(first=Min("publish_starts_at"))
-    moments = []
+    moments = [Subquery(ContentVersion.objects.scheduled().values("publish_starts_at")[:1])]
     for model in SCHEDULED_MODELS:
-        found = model._base_manager.filter(publication_state=State.APPROVED).aggregate(
-            starts=Min("publish_starts_at", filter=Q(publish_starts_at__gt=now)),
-            ends=Min("publish_ends_at", filter=Q(publish_ends_at__gt=now)),
-        )
-        moments += [found["starts"], found["ends"]]
-    following = next_boundary(moments, now)
-    if waiting["first"] is not None and (following is None or waiting["first"] < following):
-        return waiting["first"]
-    return following
+        approved = model._base_manager.filter(publication_state=State.APPROVED)
+        for field in ("publish_starts_at", "publish_ends_at"):
+            later = approved.filter(**{f"{field}__gt": now}).order_by(field).values(field)
+            moments.append(Subquery(later[:1]))
+    return NullIf(Least(*(Coalesce(moment, NO_MOMENT) for moment in moments)), NO_MOMENT)
 
 
 def pass_schedule_boundary(boundary):
@@ -115,11 +120,34 @@ def revision_and_window(request=None, *, with_boundary=False):
     return found if with_boundary else found[:2]
 
 
-def bump_content_revision(sender, **kwargs):
+def boundary_with(item, now):
+    """The revision's next boundary, brought forward to ``item``'s own 公開開始日時 or
+    公開終了日時 if the item is approved and that comes sooner (an SQL expression).
+
+    A save can add a moment to the schedule but never needs one removed at once:
+    a boundary left too early only makes the request that passes it look again
+    (pass_schedule_boundary reads the whole schedule), while a save costs one
+    short UPDATE however many kinds of content are scheduled.
+    """
+    kept = F("next_boundary_at")
+    if getattr(item, "publication_state", None) != State.APPROVED:
+        return kept
+    moments = [
+        Value(moment, output_field=DateTimeField())
+        for moment in (item.publish_starts_at, item.publish_ends_at)
+        if moment is not None and moment > now
+    ]
+    if not moments:
+        return kept
+    return NullIf(Least(Coalesce(kept, NO_MOMENT), *moments), NO_MOMENT)
+
+
+def bump_content_revision(sender, instance=None, signal=None, **kwargs):
     """Signal receiver: any change to published content makes a new revision."""
     if kwargs.get("raw"):  # Fixture loading.
         return
-    ContentRevision.bump(next_boundary_at=next_schedule_boundary(timezone.now()))
+    saved = instance if signal is post_save else None
+    ContentRevision.bump(next_boundary_at=boundary_with(saved, timezone.now()))
     cache.delete(REVISION_KEY)
     # Again once the edit is visible to others: a page read between the two
     # could have cached the old number.

@@ -7,6 +7,7 @@ from http import HTTPStatus
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from bureaus.models import Bureau, Duty
 from core import publishing
@@ -17,10 +18,16 @@ from core.publication import (
     address_answer,
     first_live_moment,
     is_live,
-    next_boundary,
     visibility,
 )
-from tests.factories import BureauFactory, DutyFactory, UserFactory, approve_open_draft
+from core.revision import next_schedule_boundary
+from tests.factories import (
+    BureauFactory,
+    DutyFactory,
+    ThemeFactory,
+    UserFactory,
+    approve_open_draft,
+)
 
 NOW = datetime(2027, 3, 31, 23, 0, tzinfo=UTC)
 MOMENTS = {
@@ -99,9 +106,41 @@ def test_an_item_first_goes_live_at_approval_or_at_a_later_start(starts):
     assert moment == (MOMENTS["future"] if starts == "future" else NOW)
 
 
-def test_the_next_boundary_is_the_earliest_moment_after_now():
-    assert next_boundary(list(MOMENTS.values()), NOW) == MOMENTS["future"]
-    assert next_boundary([None, MOMENTS["past"], NOW], NOW) is None
+def next_boundary_in_the_database(now):
+    return (
+        ContentRevision.objects.annotate(boundary=next_schedule_boundary(now))
+        .values_list("boundary", flat=True)
+        .get()
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("state", "starts", "ends"), list(itertools.product(State.values, MOMENTS, MOMENTS))
+)
+def test_the_next_boundary_is_the_earliest_start_or_end_after_now_of_approved_content(
+    state, starts, ends
+):
+    ContentRevision.current()
+    ThemeFactory(
+        publication_state=state, publish_starts_at=MOMENTS[starts], publish_ends_at=MOMENTS[ends]
+    )
+    later = [MOMENTS[name] for name in (starts, ends) if MOMENTS[name] and MOMENTS[name] > NOW]
+    expected = min(later) if later and state == State.APPROVED else None
+    assert next_boundary_in_the_database(NOW) == expected
+
+
+@pytest.mark.django_db
+def test_a_change_still_waiting_counts_even_once_its_start_has_passed(editor):
+    ContentRevision.current()
+    now = timezone.now()
+    duty = DutyFactory(publish_ends_at=now + timedelta(days=2))
+    publishing.save_draft(item=duty, data=publishing.snapshot(duty), author=editor)
+    version = approve_open_draft(duty, starts_at=now + timedelta(days=1))
+    assert version.is_scheduled
+    assert next_boundary_in_the_database(now) == now + timedelta(days=1)
+    # Past both the start and the live row's end: the waiting change is still due.
+    assert next_boundary_in_the_database(now + timedelta(days=3)) == now + timedelta(days=1)
 
 
 # --- The workflow. ----------------------------------------------------------------------
@@ -395,3 +434,22 @@ def test_a_scheduled_change_that_can_no_longer_apply_goes_back_to_its_editors(
     assert "公開開始日時に掲載へ反映できませんでした" in version.comment
     assert ContentVersion.objects.scheduled().count() == 0
     assert ContentRevision.current().next_boundary_at is None  # never tried again
+
+
+@pytest.mark.django_db
+def test_a_boundary_left_early_by_a_withdrawal_is_passed_once_and_read_again(
+    client, clock, editor, approver
+):
+    duty = draft_duty(BureauFactory(), editor)
+    start = clock.moment + timedelta(hours=2)
+    approve_open_draft(duty, starts_at=start)
+    assert ContentRevision.current().next_boundary_at == start
+    publishing.withdraw(item=duty, by=approver)
+    # A save never looks at the whole schedule: the moment stays, harmlessly early.
+    assert ContentRevision.current().next_boundary_at == start
+    number = ContentRevision.current().number
+    clock.move_to(start)
+    assert client.get("/bureaus/").status_code == 200
+    revision = ContentRevision.current()
+    assert revision.number == number + 1 and revision.next_boundary_at is None
+    assert client.get(duty.get_absolute_url()).status_code == 404
