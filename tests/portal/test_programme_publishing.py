@@ -21,8 +21,10 @@ from portal.models import (
     PageText,
     Place,
     Restriction,
-    Testimonial,
     TrainingOpportunity,
+)
+from portal.models import (
+    Testimonial as TraineeVoice,  # (not Test…: pytest would try to collect it)
 )
 from staffauth.roles import BUREAU_STAFF_GROUP, EDITOR_GROUP, HR_GROUP
 from tests.factories import UserFactory, approve_open_draft, signed_in
@@ -34,7 +36,7 @@ EDITS = {
     "overview point": (OverviewPoint, {}, "title_ja", "/"),
     "training": (TrainingOpportunity, {}, "title_ja", "/"),
     "benefit": (Benefit, {}, "title_ja", "/"),
-    "testimonial": (Testimonial, {}, "body_ja", "/"),
+    "testimonial": (TraineeVoice, {}, "body_ja", "/"),
     "restriction": (Restriction, {}, "body_ja", "/how-to-apply/"),
     "faq": (FaqEntry, {}, "answer_ja", "/faq/"),
     "introduction": (PageText, {"place": Place.INTRODUCTION}, "body_ja", "/"),
@@ -146,19 +148,21 @@ def test_a_new_testimonial_starts_as_a_draft_at_the_end_and_shows_once_approved(
     editor_client, client
 ):
     response = editor_client.post(
-        admin_path(Testimonial, "add"),
+        admin_path(TraineeVoice, "add"),
         {"body_ja": MARK, "body_en": "", "industry_ja": "製造", "industry_en": "", "order": "0"},
     )
     assert response.status_code == 302
-    added = Testimonial.objects.get(body_ja=MARK)
+    added = TraineeVoice.objects.get(body_ja=MARK)
     assert added.publication_state == State.DRAFT
     assert added.order > max(
-        Testimonial.objects.exclude(pk=added.pk).values_list("order", flat=True)
+        TraineeVoice.objects.exclude(pk=added.pk).values_list("order", flat=True)
     )
     assert MARK not in client.get("/").content.decode()
-    preview = editor_client.get(admin_path(Testimonial, "preview", added.pk, "ja")).content.decode()
+    preview = editor_client.get(
+        admin_path(TraineeVoice, "preview", added.pk, "ja")
+    ).content.decode()
     voices = preview.split('id="testimonials-heading"')[1]
-    assert voices.rindex(MARK) > max(voices.index(t.body_ja) for t in Testimonial.objects.live())
+    assert voices.rindex(MARK) > max(voices.index(t.body_ja) for t in TraineeVoice.objects.live())
     approve_open_draft(added)
     assert MARK in client.get("/").content.decode()
 
