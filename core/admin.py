@@ -279,6 +279,10 @@ class PublicationAdmin:
 
     def reachable_item(self, request, object_id):
         """The live row, if this account may see it (bureau staff: their own only)."""
+        try:
+            object_id = self.model._meta.pk.to_python(object_id)
+        except ValidationError as error:  # An id that is no id ("abc"): no such item.
+            raise Http404 from error
         item = self.get_queryset(request).filter(pk=object_id).first()
         if item is None or not self.has_view_or_change_permission(request, item):
             raise Http404

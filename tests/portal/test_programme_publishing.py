@@ -248,3 +248,20 @@ def test_publication_screens_are_reached_only_by_those_who_edit_content(
         assert response.status_code in (302, 403, 404)
     after = model.objects.get(pk=item.pk)
     assert getattr(after, field) != secret and after.publication_state == State.APPROVED
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/portal/faqentry/abc/publication/",
+        "/admin/portal/faqentry/abc/preview/ja/",
+        "/admin/bureaus/duty/1.5/publication/",
+        "/admin/core/inquirywindow/-1/preview/en/",
+        "/admin/portal/faqentry/99999999999999999999999/publication/",
+        "/admin/portal/faqentry/1/preview/xx/",
+    ],
+)
+def test_an_id_that_is_no_item_answers_404_not_an_error(editor_client, path):
+    assert editor_client.get(path).status_code == 404
+    assert editor_client.post(path, {"action": "ask"}).status_code == 404
