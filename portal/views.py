@@ -19,12 +19,12 @@ from portal.models import (
 
 
 def in_preview(items, draft):
-    """``items`` (live) with ``draft`` in its place, or added in its order if it is not
-    live: what a list will show once the draft is approved (only the admin preview
-    passes a draft)."""
+    """The ``items`` (a queryset of live content) with ``draft`` in its place, or added
+    in its order if it is not live: what the list will show once the draft is
+    approved. Only the admin preview passes a draft; one of another kind is ignored."""
+    if not isinstance(draft, items.model):
+        return list(items)
     items = list(items)
-    if draft is None:
-        return items
     ordering = type(draft)._meta.ordering
     kept = [item for item in items if item.pk != draft.pk]
     return sorted([*kept, draft], key=lambda item: [getattr(item, name) for name in ordering])
@@ -40,21 +40,14 @@ def texts_for(places, draft=None):
 
 def home_context(draft=None):
     """What the home page shows; ``draft`` (admin preview) stands in for its live item."""
-    benefits = in_preview(Benefit.objects.live(), draft if isinstance(draft, Benefit) else None)
+    benefits = in_preview(Benefit.objects.live(), draft)
     return {
         "texts": texts_for([Place.INTRODUCTION, Place.BENEFITS_LEAD], draft),
-        "overview_points": in_preview(
-            OverviewPoint.objects.live(), draft if isinstance(draft, OverviewPoint) else None
-        ),
-        "training_opportunities": in_preview(
-            TrainingOpportunity.objects.live(),
-            draft if isinstance(draft, TrainingOpportunity) else None,
-        ),
+        "overview_points": in_preview(OverviewPoint.objects.live(), draft),
+        "training_opportunities": in_preview(TrainingOpportunity.objects.live(), draft),
         "company_benefits": [b for b in benefits if b.audience == Audience.COMPANY],
         "tokyo_benefits": [b for b in benefits if b.audience == Audience.TOKYO],
-        "testimonials": in_preview(
-            Testimonial.objects.live(), draft if isinstance(draft, Testimonial) else None
-        ),
+        "testimonials": in_preview(Testimonial.objects.live(), draft),
     }
 
 
@@ -67,9 +60,7 @@ def how_to_apply_context(draft=None):
     ]
     return {
         "texts": texts_for(places, draft),
-        "restrictions": in_preview(
-            Restriction.objects.live(), draft if isinstance(draft, Restriction) else None
-        ),
+        "restrictions": in_preview(Restriction.objects.live(), draft),
     }
 
 
@@ -89,7 +80,7 @@ def site_policy_context(draft=None):
 
 
 def faq_context(draft=None):
-    entries = in_preview(FaqEntry.objects.live(), draft if isinstance(draft, FaqEntry) else None)
+    entries = in_preview(FaqEntry.objects.live(), draft)
     return {"entries": entries}
 
 
